@@ -1,0 +1,49 @@
+"""Shared fixtures: the seed article, temporary indexes, and ../shared data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from newsindex import Article, Index, read
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+REUTERS = SHARED / "corpora" / "reuters21578.jsonl"
+NOW = dt.datetime(2023, 9, 14, 12, 0, tzinfo=dt.UTC)  # the day after the seed story
+
+settings.register_profile("ci", max_examples=500, deadline=None)
+settings.register_profile("thorough", max_examples=20_000, deadline=None)
+settings.load_profile("ci")
+
+
+def shared_file(path: Path) -> Path:
+    """A file under ../shared, or skip: a user's fresh clone has no ../shared."""
+    if not path.exists():
+        pytest.skip(f"{path} is absent (research data lives in ../shared)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed() -> Article:
+    (article,) = [r for r in read([SEEDS]) if isinstance(r, Article)]
+    return article
+
+
+@pytest.fixture
+def index(tmp_path: Path):
+    with Index(tmp_path / "index") as ix:
+        yield ix
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory, seed: Article) -> Index:
+    """The seed article indexed with entity extraction, shared read-only by tests."""
+    ix = Index(tmp_path_factory.mktemp("seed") / "index")
+    ix.add([seed])
+    yield ix
+    ix.close()

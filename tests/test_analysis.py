@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsindex.analysis import NewsAnalyzer, index_terms, name_terms, tokenize, word_spans
+
+
+def _words(text: str) -> list[str]:
+    return [text[s:e] for s, e in word_spans(text)]
+
+
+def test_tokens_follow_treebank_conventions():
+    assert _words("Kim’s U.S. visit, Lim Soo-suk didn't") == [
+        "Kim", "’s", "U.S.", "visit", ",", "Lim", "Soo-suk", "didn", "'t"
+    ]
+
+
+def test_curly_possessive_normalizes_to_the_name():
+    assert [t.text for t in index_terms("Kim’s")] == ["kim"]
+    assert [t.text for t in index_terms("Kim's")] == ["kim"]
+
+
+def test_stop_words_removed_and_words_stemmed_with_consecutive_positions():
+    terms = index_terms("The ballistic missiles of the North")
+    assert [(t.text, t.pos) for t in terms] == [("ballist", 0), ("missil", 1), ("north", 2)]
+
+
+def test_news_words_that_look_like_stop_words_are_kept():
+    assert [t.text for t in index_terms("US may sanction WHO")] == ["us", "may", "sanction", "who"]
+
+
+def test_hyphenated_words_are_indexed_by_part():
+    assert [t.text for t in index_terms("Russia-North Korea")] == ["russia", "north", "korea"]
+
+
+def test_character_spans_point_into_the_original_text():
+    text = "Putin’s “warm” welcome"
+    for term in index_terms(text):
+        assert text[term.start : term.end].lower().startswith(term.text[:3])
+
+
+def test_sentences_split_with_news_abbreviations():
+    text = "Gov. Oleg Kozhemyako met him. Then Mr. Kim left."
+    sentences = [[text[s:e] for s, e in sent] for sent in tokenize(text)]
+    assert len(sentences) == 2
+    assert sentences[0][:3] == ["Gov.", "Oleg", "Kozhemyako"]
+
+
+def test_names_get_a_gap_so_phrases_do_not_span_two_names():
+    terms = name_terms("Kim Jong Un\nVladimir Putin")
+    assert [t.text for t in terms] == ["kim", "jong", "un", "vladimir", "putin"]
+    assert terms[3].pos - terms[2].pos > 1
+
+
+def test_whoosh_analyzer_adapter_yields_positions_and_chars():
+    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in NewsAnalyzer()("Ballistic missiles", positions=True,
+                                                                               chars=True)]
+    assert tokens == [("ballist", 0, 0, 9), ("missil", 1, 10, 18)]
+
+
+@given(st.text(max_size=300))
+def test_any_text_tokenizes_with_valid_spans(text):
+    for sentence in tokenize(text):
+        for start, end in sentence:
+            assert 0 <= start < end <= len(text)
+            assert text[start:end].strip()
+    for term in index_terms(text):
+        assert term.text and 0 <= term.start < term.end <= len(text)
