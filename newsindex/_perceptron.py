@@ -1,0 +1,544 @@
+"""Compact greedy averaged-perceptron sequence tagger used by :mod:`newsindex.entities`.
+
+Private module.  It holds everything the shipped model needs at run time:
+
+* feature extraction (shared with :mod:`newsindex.train`, so training and
+  inference can never drift apart),
+* the weight container with its per-word-type score cache,
+* greedy left-to-right decoding over IOB2 tags with hard IOB constraints,
+* loading and saving the model as gzipped JSON (never pickle).
+
+Design
+------
+Almost every feature is a function of *one token type at a fixed offset*
+(-2..+2) from the token being tagged: its word form, lowercase form, shape,
+prefixes/suffixes, capitalisation class.  For each word type we therefore
+precompute, once, the summed per-label score it contributes at every offset
+(``_TypeEntry``) and cache it.  Tagging a token is then a handful of tuple
+additions plus three kinds of cheap non-local features:
+
+* the previous two predicted tags (transition features),
+* a document-level casing profile of the word (does it also appear in lower
+  case, or title-cased mid-sentence, elsewhere in the same article?  This is
+  what makes ALL-CAPS headlines tractable),
+* the label most recently predicted for the same word earlier in the article
+  ("extended prediction history").
+
+Usage::
+
+    >>> model = Model.load(default_model_path())            # doctest: +SKIP
+    >>> model.tag_document([["Vladimir", "Putin", "met", "Kim", "."]])  # doctest: +SKIP
+    [['B-PER', 'I-PER', 'O', 'B-PER', 'O']]
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from pathlib import Path
+
+__all__ = [
+    "FORMAT",
+    "TAGS",
+    "Lexicon",
+    "Model",
+    "capitalised",
+    "default_model_path",
+    "doc_feature",
+    "doc_profile",
+    "iob_spans",
+    "normalize_token",
+    "type_features",
+]
+
+FORMAT = "newsindex-ner-perceptron/1"
+
+#: IOB2 tag set, in score-vector order.
+TAGS: tuple[str, ...] = (
+    "O",
+    "B-PER",
+    "I-PER",
+    "B-ORG",
+    "I-ORG",
+    "B-LOC",
+    "I-LOC",
+    "B-MISC",
+    "I-MISC",
+)
+NTAGS = len(TAGS)
+_TYPE_OF_TAG: tuple[str, ...] = tuple(t[2:] if t != "O" else "O" for t in TAGS)
+
+# Allowed transitions in IOB2: I-X only after B-X or I-X.
+_ALLOWED = tuple(
+    tuple(not (cur.startswith("I-") and ((*_TYPE_OF_TAG, "<S>"))[p] != cur[2:]) for cur in TAGS)
+    for p in range(NTAGS + 1)  # last row: sentence start
+)
+_START = NTAGS  # pseudo tag index for "before the sentence"
+_NEG = -1e9
+
+BOS = "<S>"
+EOS = "</S>"
+
+_QUOTES = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+    }
+)
+
+_DIGITS = re.compile(r"\d")
+
+
+def default_model_path() -> Path:
+    """Path of the model file shipped inside the package."""
+    return Path(__file__).resolve().parent / "data" / "entities.json.gz"
+
+
+def normalize_token(tok: str) -> str:
+    """Map typographic quotes and dashes to ASCII, and Treebank quotes to ``"``.
+
+    >>> normalize_token("Kim\u2019s"), normalize_token("\u2019s"), normalize_token("``")
+    ("Kim's", "'s", '"')
+    """
+    tok = tok.translate(_QUOTES)
+    if tok == "``" or tok == "''":
+        return '"'
+    return tok
+
+
+def _shape(word: str) -> str:
+    out = []
+    for ch in word:
+        if ch.isupper():
+            out.append("X")
+        elif ch.islower():
+            out.append("x")
+        elif ch.isdigit():
+            out.append("d")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _short_shape(long_shape: str) -> str:
+    out = []
+    last = ""
+    for ch in long_shape:
+        if ch != last:
+            out.append(ch)
+            last = ch
+    return "".join(out)
+
+
+def _case_class(word: str) -> str:
+    if not any(ch.isalpha() for ch in word):
+        return "n" if any(ch.isdigit() for ch in word) else "p"
+    if word.isupper():
+        return "U" if len(word) > 1 else "T"
+    if word.islower():
+        return "l"
+    if word[0].isupper():
+        return "T" if word[1:].islower() or not any(c.isalpha() for c in word[1:]) else "M"
+    return "m"
+
+
+class Lexicon:
+    """Word-class information learned from unlabeled newswire (shipped with the model).
+
+    ``classes`` maps a case-sensitive word form to a distributional cluster id
+    (``"fine/coarse"``); ``caps`` maps a lowercase form to a one-character bucket of how
+    often the word is capitalised in mid-sentence.
+    """
+
+    __slots__ = ("caps", "classes")
+
+    def __init__(self, classes: dict[str, str] | None = None, caps: dict[str, str] | None = None):
+        self.classes = classes or {}
+        self.caps = caps or {}
+
+    def cluster(self, word: str) -> str | None:
+        """Cluster id of ``word`` (digits already mapped to 0): exact, Title-cased, lower."""
+        c = self.classes.get(word)
+        if c is None and word.isupper():
+            c = self.classes.get(word.capitalize())
+        if c is None:
+            c = self.classes.get(word.lower())
+        return c
+
+
+_EMPTY_LEXICON = Lexicon()
+
+
+def type_features(word: str, lex: Lexicon = _EMPTY_LEXICON) -> tuple[list[str], ...]:
+    """Features contributed by a (normalised) word type at each relative offset.
+
+    Returns six lists: features seen when the word is at offset -2, -1, 0, +1,
+    +2 from the token being tagged, plus extra offset-0 features that fire only
+    when the word starts the sentence.
+    """
+    if word in (BOS, EOS):
+        return ([f"l-2={word}"], [f"l-1={word}"], ["b"], [f"l1={word}"], [f"l2={word}"], [])
+    word = _DIGITS.sub("0", word)  # every feature sees digits as 0
+    lower = _DIGITS.sub("0", word.lower())
+    long_shape = _shape(word)
+    sshape = _short_shape(long_shape)
+    if len(long_shape) > 8:
+        long_shape = long_shape[:4] + "~" + long_shape[-4:]
+    case = _case_class(word)
+    f0 = [
+        "b",
+        "w=" + word,
+        "l=" + lower,
+        "S=" + long_shape,
+        "s=" + sshape,
+        "c=" + case,
+    ]
+    n = len(lower)
+    for k in (1, 2, 3, 4):
+        if n > k:
+            f0.append(f"p{k}={lower[:k]}")
+            f0.append(f"x{k}={lower[-k:]}")
+    if n > 5:
+        f0.append("x5=" + lower[-5:])
+    if "-" in word and n > 1:
+        f0.append("hy")
+        head, _, tail = lower.partition("-")
+        f0.append("hh=" + head)
+        f0.append("ht=" + lower.rpartition("-")[2])
+        del tail
+    if "." in word and n > 1:
+        f0.append("dot|c=" + case)
+    if n == 1:
+        f0.append("len1|s=" + sshape)
+    first = ["F|s=" + sshape, "F|l=" + lower]
+    x3 = lower[-3:]
+    fm1 = ["l-1=" + lower, "s-1=" + sshape, "x-1=" + x3, "c-1=" + case]
+    fp1 = ["l1=" + lower, "s1=" + sshape, "x1=" + x3, "c1=" + case]
+    fm2 = ["l-2=" + lower, "c-2=" + case]
+    fp2 = ["l2=" + lower, "c2=" + case]
+    cl = lex.cluster(word)
+    if cl is not None:
+        fine, _, coarse = cl.partition("/")
+        f0 += ("k=" + fine, "K=" + coarse, f"K|c={coarse}|{case}")
+        fm1 += ("k-1=" + fine, "K-1=" + coarse)
+        fp1 += ("k1=" + fine, "K1=" + coarse)
+        fm2.append("K-2=" + coarse)
+        fp2.append("K2=" + coarse)
+    cap = lex.caps.get(word.lower())
+    if cap is not None:
+        f0.append(f"r={cap}|{case}")
+        fm1.append(f"r-1={cap}")
+        fp1.append(f"r1={cap}")
+    return (fm2, fm1, f0, fp1, fp2, first)
+
+
+_NOT_MIDSENTENCE = frozenset({'"', "'", "(", "[", "{", ":", ";", "-", "--", "``", "...", "*"})
+
+
+def doc_profile(sentences: Iterable[Sequence[str]]) -> tuple[set[str], set[str]]:
+    """Casing profile of an article: (words seen in lower case, lowercased words seen
+    Title-cased in mid sentence, i.e. not first and not after an opening quote/colon).
+    """
+    sents = sentences if isinstance(sentences, list) else list(sentences)
+    lowers = {t for sent in sents for t in sent if t.islower()}
+    mids = {
+        t.lower()
+        for sent in sents
+        for prev, t in pairwise(sent)
+        if t[:1].isupper() and prev not in _NOT_MIDSENTENCE and not t.isupper()
+    }
+    return lowers, mids
+
+
+def capitalised(word: str) -> bool:
+    """True for words that start with a capital (or a symbol then a letter, like ``'Neill``)."""
+    c0 = word[:1]
+    return not c0.islower() and (c0.isalpha() or word[1:2].isalpha())
+
+
+def doc_feature(word: str, prof: tuple[set[str], set[str]]) -> str | None:
+    """The document-level feature string of ``word`` given its article's profile."""
+    if not capitalised(word):
+        return None
+    low = word.lower()
+    bits = (low in prof[0]) + 2 * (low in prof[1])
+    case = "U" if word.isupper() and len(word) > 1 else "C"
+    return f"D{case}{bits}"
+
+
+def iob_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Entity spans ``(type, start, end)`` (token indices, end exclusive) from IOB1/IOB2 tags."""
+    spans: list[tuple[str, int, int]] = []
+    cur_type = None
+    start = 0
+    for i, tag in enumerate(tags):
+        if tag == "O" or not tag:
+            if cur_type is not None:
+                spans.append((cur_type, start, i))
+                cur_type = None
+            continue
+        prefix, typ = tag[:1], tag[2:]
+        if prefix == "B" or typ != cur_type:
+            if cur_type is not None:
+                spans.append((cur_type, start, i))
+            cur_type = typ
+            start = i
+    if cur_type is not None:
+        spans.append((cur_type, start, len(tags)))
+    return spans
+
+
+_ZERO = (0.0,) * NTAGS
+
+
+def _vsum(vectors: list[Sequence[float]]) -> tuple[float, ...]:
+    if not vectors:
+        return _ZERO
+    if len(vectors) == 1:
+        return tuple(vectors[0])
+    return tuple(map(sum, zip(*vectors)))
+
+
+class Model:
+    """Weights of the tagger plus caches that make decoding fast.
+
+    ``weights`` maps feature strings to per-tag score vectors (length ``len(TAGS)``).
+    """
+
+    __slots__ = ("_hist", "_max_cache", "_tbound", "_trans", "_types", "lexicon", "meta", "weights")
+
+    def __init__(
+        self,
+        weights: dict[str, Sequence[float]],
+        meta: dict | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.weights = weights
+        self.meta = dict(meta or {})
+        self.lexicon = lexicon or _EMPTY_LEXICON
+        self._types: dict[str, tuple] = {}
+        self._max_cache = 200_000
+        w = weights.get
+        trans = []
+        # index: prev2 * (NTAGS+1) + prev, with NTAGS meaning "sentence start"
+        names = (*TAGS, "<S>")
+        for p2 in range(NTAGS + 1):
+            for p in range(NTAGS + 1):
+                vec = _vsum([v for v in (w("T=" + names[p]), w("T2=" + names[p2] + "|" + names[p])) if v])
+                allowed = _ALLOWED[p]
+                trans.append(tuple(x if ok else _NEG for x, ok in zip(vec, allowed)))
+        self._trans = trans
+        self._tbound = [max(v[1], v[3], v[5], v[7]) - v[0] for v in trans]
+        self._hist = {t: w("H=" + t) or _ZERO for t in ("O", "PER", "ORG", "LOC", "MISC")}
+
+    # ------------------------------------------------------------------ io
+    @classmethod
+    def load(cls, path: str | Path) -> Model:
+        """Load a model written by :meth:`save` (gzipped JSON, no pickle)."""
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        if data.get("format") != FORMAT or tuple(data.get("tags", ())) != TAGS:
+            raise ValueError(f"{path}: not a {FORMAT} model")
+        scale = float(data["scale"])
+        weights: dict[str, tuple[float, ...]] = {}
+        zero = [0] * NTAGS
+        for feat, packed in data["weights"].items():
+            # packed: flat list of alternating tag index and integer weight
+            vec = zero[:]
+            for k in range(0, len(packed), 2):
+                vec[packed[k]] = packed[k + 1] / scale
+            weights[feat] = tuple(vec)
+        lex = data.get("lexicon") or {}
+        return cls(weights, data.get("meta"), Lexicon(lex.get("classes"), lex.get("caps")))
+
+    def save(self, path: str | Path, scale: float = 1000.0) -> None:
+        """Write the weights as gzipped JSON with sparse integer-quantised vectors."""
+        packed: dict[str, list[int]] = {}
+        for feat in sorted(self.weights):
+            flat: list[int] = []
+            for k, x in enumerate(self.weights[feat]):
+                q = round(x * scale)
+                if q:
+                    flat += (k, q)
+            if flat:
+                packed[feat] = flat
+        data = {
+            "format": FORMAT,
+            "tags": list(TAGS),
+            "scale": scale,
+            "meta": self.meta,
+            "lexicon": {
+                "classes": dict(sorted(self.lexicon.classes.items())),
+                "caps": dict(sorted(self.lexicon.caps.items())),
+            },
+            "weights": packed,
+        }
+        raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        with open(path, "wb") as fh:
+            fh.write(gzip.compress(raw, compresslevel=9, mtime=0))
+
+    # ------------------------------------------------------------ decoding
+    def _entry(self, word: str) -> tuple:
+        """Cached per-type score vectors for offsets -2..+2 (+ sentence-initial offset 0).
+
+        Entries 6..11 are the matching "O-bounds": the largest advantage any B- tag
+        gets over ``O`` from that vector, possibly negative (see :meth:`tag_document_ids`).
+        """
+        types = self._types
+        ent = types.get(word)
+        if ent is not None:
+            return ent
+        key = _DIGITS.sub("0", word)  # features see digits as 0: share one entry
+        ent = types.get(key)
+        if ent is None:
+            w = self.weights.get
+            feats = type_features(key, self.lexicon)
+            vecs = [_vsum([v for v in map(w, fl) if v]) for fl in feats]
+            vecs[5] = _vsum([vecs[2], vecs[5]]) if feats[5] else vecs[2]
+            ent = (*vecs, *(max(v[1], v[3], v[5], v[7]) - v[0] for v in vecs))
+            if len(types) >= self._max_cache:
+                types.clear()
+            types[key] = ent
+        types[word] = ent
+        return ent
+
+    def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Tag an article given as sentences of normalised token strings (IOB2 tags)."""
+        return [[TAGS[k] for k in sent] for sent in self.tag_document_ids(sentences)]
+
+    def tag_document_ids(self, sentences: Sequence[Sequence[str]]) -> list[list[int]]:
+        """Like :meth:`tag_document` but returns tag indices into :data:`TAGS`.
+
+        Fast path: after ``O`` (or at sentence start) I- tags are forbidden, so for a
+        token that gets no document/history features, the sum of the per-vector
+        "O-bounds" is an upper bound of ``max_{k in B-tags} score[k] - score[O]``;
+        when it is <= 0, ``O`` is the argmax (ties go to ``O``, as with the full
+        computation), so the 9-way score vector is never built.  Most lower-case
+        tokens take this path; the result is identical to the full computation.
+        """
+        prof = doc_profile(sentences)
+        entry = self._entry
+        bos = entry(BOS)
+        eos = entry(EOS)
+        trans = self._trans
+        tbound = self._tbound
+        hist_vec = self._hist
+        w = self.weights.get
+        docvec_cache: dict[str, tuple[float, ...] | None] = {}
+        history: dict[str, str] = {}
+        type_of = _TYPE_OF_TAG
+        stride = NTAGS + 1
+        out: list[list[int]] = []
+        for sent in sentences:
+            n = len(sent)
+            if not n:
+                out.append([])
+                continue
+            ents = [bos, bos]
+            ents += map(entry, sent)
+            ents += (eos, eos)
+            tags: list[int] = []
+            p2 = p1 = _START
+            for i in range(n):
+                word = sent[i]
+                c0 = word[:1]
+                cap = not c0.islower() and (c0.isalpha() or word[1:2].isalpha())
+                e2 = ents[i + 2]
+                if (
+                    not cap
+                    and (p1 == 0 or p1 == _START)
+                    and ents[i][6]
+                    + ents[i + 1][7]
+                    + e2[11 if i == 0 else 8]
+                    + ents[i + 3][9]
+                    + ents[i + 4][10]
+                    + tbound[p2 * stride + p1]
+                    <= 0.0
+                ):
+                    tags.append(0)
+                    p2 = p1
+                    p1 = 0
+                    continue
+                s = [
+                    a + b + c + d + e + t
+                    for a, b, c, d, e, t in zip(
+                        ents[i][0],
+                        ents[i + 1][1],
+                        e2[5 if i == 0 else 2],
+                        ents[i + 3][3],
+                        ents[i + 4][4],
+                        trans[p2 * stride + p1],
+                    )
+                ]
+                if cap:
+                    dv = docvec_cache.get(word, _ZERO)
+                    if dv is _ZERO:
+                        f = doc_feature(word, prof)
+                        dv = (w(f) if f else None) or None
+                        docvec_cache[word] = dv
+                    key = word.lower()
+                    h = history.get(key)
+                    if dv is not None:
+                        if h is not None:
+                            hv = hist_vec[h]
+                            s = [x + y + z for x, y, z in zip(s, dv, hv)]
+                        else:
+                            s = [x + y for x, y in zip(s, dv)]
+                    elif h is not None:
+                        s = [x + y for x, y in zip(s, hist_vec[h])]
+                    k = s.index(max(s))
+                    history[key] = type_of[k]
+                else:
+                    k = s.index(max(s))
+                tags.append(k)
+                p2 = p1
+                p1 = k
+            if _B_MISC in tags:  # see _fix_org_heads
+                _fix_org_heads(sent, tags)
+            out.append(tags)
+        return out
+
+
+# Multi-word names ending in one of these words are organisations in CoNLL-2003's
+# training data (e.g. "Korean Central News Agency"), though the greedy tagger,
+# which cannot look at the end of the name, sometimes labels them MISC.
+_ORG_HEADS = frozenset(
+    """agency ministry council party corp corp. inc inc. ltd ltd. co co. association committee
+    army commission institute university bureau company group board department organisation
+    organization authority service office corporation foundation academy police""".split()
+)
+_B_MISC, _I_MISC, _B_ORG, _I_ORG = (TAGS.index(t) for t in ("B-MISC", "I-MISC", "B-ORG", "I-ORG"))
+
+
+def _fix_org_heads(words: Sequence[str], tags: list[int]) -> None:
+    """Relabel multi-word MISC spans whose last word is an organisation head as ORG."""
+    n = len(tags)
+    i = 0
+    while i < n:
+        if tags[i] != _B_MISC:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and tags[j] == _I_MISC:
+            j += 1
+        if j - i >= 2 and words[j - 1].lower() in _ORG_HEADS:
+            tags[i] = _B_ORG
+            for k in range(i + 1, j):
+                tags[k] = _I_ORG
+        i = j

@@ -1,0 +1,372 @@
+"""Named-entity extraction for news articles: persons, organizations, locations.
+
+The default ``"bundled"`` backend is a compact greedy averaged-perceptron tagger
+trained on CoNLL-2003 (see :mod:`newsindex.train`) and shipped inside the package as
+a gzipped JSON weight file (no pickle).  It needs no NLTK data at run time.  The
+``"nltk"`` backend wraps NLTK's typed ``maxent_ne_chunker_tab`` model when that model
+is installed.
+
+Quick start::
+
+    >>> from newsindex.entities import article_entities, extract_entities
+    >>> text = "Russian President Vladimir Putin met Kim Jong Un in Moscow. Putin smiled."
+    >>> [(e.text, e.label, e.name) for e in extract_entities(text)]  # doctest: +SKIP
+    [('Vladimir Putin', 'PERSON', 'Vladimir Putin'), ('Kim Jong Un', 'PERSON', 'Kim Jong Un'),
+     ('Moscow', 'LOCATION', 'Moscow'), ('Putin', 'PERSON', 'Vladimir Putin')]
+    >>> article_entities(text).persons  # doctest: +SKIP
+    ('Vladimir Putin', 'Kim Jong Un')
+
+Every :class:`Entity` satisfies ``text[e.start:e.end] == e.text``; ``e.name`` is the
+canonical name within the article (titles and possessives stripped, short later
+mentions resolved to the full name).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
+
+import attrs
+
+from newsindex._perceptron import Model, default_model_path, normalize_token
+
+__all__ = [
+    "LABELS",
+    "ArticleEntities",
+    "BundledExtractor",
+    "Entity",
+    "EntityExtractor",
+    "EntityModelError",
+    "NLTKExtractor",
+    "article_entities",
+    "canonicalize",
+    "extract_entities",
+    "get_extractor",
+]
+
+LABELS = ("PERSON", "ORGANIZATION", "LOCATION", "MISC")
+
+Spans = Sequence[Sequence[tuple[int, int]]]
+
+_NLTK_PACKAGES = ("averaged_perceptron_tagger_eng", "maxent_ne_chunker_tab", "words", "punkt_tab")
+
+
+class EntityModelError(Exception):
+    """An entity backend is unknown or its model files are missing/unusable."""
+
+
+@attrs.frozen
+class Entity:
+    """One entity mention in a text.
+
+    >>> e = Entity("Putin", "PERSON", 10, 15, name="Vladimir Putin")
+    >>> e.label, e.name
+    ('PERSON', 'Vladimir Putin')
+    >>> Entity("Putin", "PERSON", 0, 5).name
+    'Putin'
+    """
+
+    text: str
+    label: str = attrs.field(validator=attrs.validators.in_(LABELS))
+    start: int
+    end: int
+    name: str = attrs.field()
+
+    @name.default
+    def _name_default(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class ArticleEntities:
+    """Canonical entity names of one article, deduplicated, in first-mention order.
+
+    >>> ArticleEntities(persons=("Kim Jong Un",), organizations=(), locations=("Moscow",))
+    ArticleEntities(persons=('Kim Jong Un',), organizations=(), locations=('Moscow',))
+    """
+
+    persons: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class EntityExtractor(Protocol):
+    """What indexing needs from an entity backend.
+
+    ``sentences`` is an optional pre-tokenization of ``text``: sentences of
+    ``(start, end)`` character spans of tokens.
+    """
+
+    name: str
+
+    def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]: ...
+
+
+# --------------------------------------------------------------------------- tokenization
+_FALLBACK_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-&'\u2019]\w+)*|['\u2019]s\b|[^\w\s]")
+
+
+def _tokenize(text: str) -> list[list[tuple[int, int]]]:
+    try:
+        from newsindex.analysis import tokenize
+    except ImportError:  # pragma: no cover - only before the analysis module exists
+        return [[m.span() for m in _FALLBACK_TOKEN.finditer(text)]]
+    return tokenize(text)
+
+
+# --------------------------------------------------------------------------- canonical names
+_TITLES = frozenset(
+    """mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother
+    president vice prime premier chancellor minister secretary deputy governor gov sen senator
+    rep representative congressman congresswoman mayor judge justice chief king queen prince
+    princess emperor empress sheikh general gen lt lieutenant col colonel maj major capt captain
+    cmdr commander adm admiral sgt sergeant marshal officer chairman chairwoman chair ceo
+    ambassador envoy spokesman spokeswoman spokesperson pope cardinal archbishop bishop imam
+    ayatollah leader supreme foreign defense defence interior finance state natural resources
+    regional former acting""".split()
+)
+_POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
+_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+
+
+def _strip_name(text: str, label: str) -> str:
+    name = " ".join(text.split())
+    name = _POSSESSIVE.sub("", name).rstrip(" .,;:") or name
+    if label != "PERSON":
+        stripped = _LEADING_ARTICLE.sub("", name)
+        return stripped or name
+    words = name.split(" ")
+    k = 0
+    while k < len(words) - 1 and words[k].lower().rstrip(".") in _TITLES:
+        k += 1
+    return " ".join(words[k:])
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def canonicalize(entities: Sequence[Entity]) -> list[Entity]:
+    """Set each entity's ``name`` to its canonical form within one article.
+
+    Titles and honorifics are stripped from persons ("President Vladimir Putin" ->
+    "Vladimir Putin"), possessives are dropped ("Kim's" -> "Kim"), a leading "the" is
+    dropped from organizations and locations, a person mentioned by part of a longer
+    name seen earlier (or, failing that, by exactly one longer name later) takes that
+    full name ("Putin" -> "Vladimir Putin", "Kim" -> "Kim Jong Un"), and an acronym of an
+    earlier organization/location of the same type resolves to it ("UN" -> "United Nations").
+
+    >>> ents = [Entity("Vladimir Putin", "PERSON", 0, 14), Entity("Putin's", "PERSON", 20, 27)]
+    >>> [e.name for e in canonicalize(ents)]
+    ['Vladimir Putin', 'Vladimir Putin']
+    """
+    base = [_strip_name(e.text, e.label) for e in entities]
+    folded = [b.casefold().split() for b in base]
+    out: list[Entity] = []
+    for i, e in enumerate(entities):
+        name = base[i]
+        toks = folded[i]
+        if e.label == "PERSON" and toks:
+            n = len(toks)
+
+            def matches(j: int, toks: list[str] = toks, n: int = n) -> bool:
+                f = folded[j]
+                return entities[j].label == "PERSON" and len(f) > n and (f[:n] == toks or f[-n:] == toks)
+
+            earlier = [j for j in range(i - 1, -1, -1) if matches(j)]
+            if earlier:
+                name = base[earlier[0]]
+            else:
+                later = {base[j] for j in range(i + 1, len(entities)) if matches(j)}
+                if len(later) == 1:
+                    name = later.pop()
+        elif e.label in ("ORGANIZATION", "LOCATION") and 2 <= len(name.replace(".", "")) <= 6:
+            acro = name.replace(".", "")
+            if acro.isupper() and " " not in acro:
+                for j in range(i - 1, -1, -1):
+                    if entities[j].label == e.label and _initials(base[j]) == acro and " " in base[j]:
+                        name = base[j]
+                        break
+        out.append(e if name == e.name else attrs.evolve(e, name=name))
+    return out
+
+
+# --------------------------------------------------------------------------- backends
+_TYPE_LABEL = {"PER": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION", "MISC": "MISC"}
+
+
+class BundledExtractor:
+    """The shipped averaged-perceptron model (CoNLL-2003 conventions, no NLTK data needed).
+
+    >>> ex = BundledExtractor()                                     # doctest: +SKIP
+    >>> [(e.text, e.label) for e in ex.extract("Kim Jong Un visited Moscow.")]  # doctest: +SKIP
+    [('Kim Jong Un', 'PERSON'), ('Moscow', 'LOCATION')]
+    """
+
+    name = "bundled"
+
+    def __init__(self, model_path: str | Path | None = None) -> None:
+        path = Path(model_path) if model_path is not None else default_model_path()
+        try:
+            self.model = Model.load(path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise EntityModelError(f"cannot load the bundled entity model {path}: {exc}") from exc
+        from newsindex._perceptron import TAGS
+
+        self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
+        self._tag_begin = [t.startswith("B-") for t in TAGS]
+
+    def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
+        """Entities of ``text`` in text order (``sentences``: optional token spans)."""
+        if sentences is None:
+            sentences = _tokenize(text)
+        if text.isascii():
+            words = [[text[a:b] for a, b in sent] for sent in sentences]
+        else:
+            words = [[normalize_token(text[a:b]) for a, b in sent] for sent in sentences]
+        tagged = self.model.tag_document_ids(words)
+        tag_type = self._tag_type
+        begin = self._tag_begin
+        ents: list[Entity] = []
+        for sent, tags in zip(sentences, tagged):
+            cur = None
+            start = end = 0
+            for (a, b), k in zip(sent, tags):
+                typ = tag_type[k]
+                if typ is not None and typ == cur and not begin[k] and a >= end:
+                    end = b
+                    continue
+                if cur is not None and end > start:
+                    ents.append(Entity(text[start:end], cur, start, end))
+                cur = typ
+                start, end = a, b
+            if cur is not None and end > start:
+                ents.append(Entity(text[start:end], cur, start, end))
+        # A name has a capital letter or a digit somewhere; this drops rare junk such as
+        # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
+        ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
+        return canonicalize(ents)
+
+
+class NLTKExtractor:
+    """NLTK's typed maxent NE chunker (``maxent_ne_chunker_tab``, multiclass) after ``pos_tag``.
+
+    Raises :class:`EntityModelError` naming the NLTK packages to download when the
+    typed chunker or the tagger is not installed (the binary-only chunker is not
+    enough: it has no entity types).
+
+    >>> NLTKExtractor()  # doctest: +SKIP
+    Traceback (most recent call last):
+    EntityModelError: ...
+    """
+
+    name = "nltk"
+    _LABELS: ClassVar[dict[str, str]] = {
+        "PERSON": "PERSON",
+        "ORGANIZATION": "ORGANIZATION",
+        "GPE": "LOCATION",
+        "LOCATION": "LOCATION",
+        "FACILITY": "LOCATION",
+        "GSP": "LOCATION",
+    }
+
+    def __init__(self) -> None:
+        hint = (
+            "the 'nltk' entity backend needs NLTK's typed (multiclass) named-entity chunker; "
+            "install the NLTK data packages "
+            + ", ".join(_NLTK_PACKAGES)
+            + " (python -m nltk.downloader "
+            + " ".join(_NLTK_PACKAGES)
+            + ") or use the 'bundled' backend"
+        )
+        try:
+            from nltk.chunk import ne_chunker
+            from nltk.tag import PerceptronTagger
+
+            self._chunker = ne_chunker(fmt="multiclass")
+            self._tagger = PerceptronTagger(lang="eng")
+        except (LookupError, OSError, ValueError, ImportError) as exc:
+            raise EntityModelError(f"{hint}: {exc.__class__.__name__}") from exc
+
+    def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
+        """Entities of ``text`` (PERSON, ORGANIZATION, LOCATION) in text order."""
+        from nltk.tree import Tree
+
+        if sentences is None:
+            sentences = _tokenize(text)
+        ents: list[Entity] = []
+        for sent in sentences:
+            if not sent:
+                continue
+            words = [normalize_token(text[a:b]) or "_" for a, b in sent]
+            tree = self._chunker.parse(self._tagger.tag(words))
+            i = 0
+            for node in tree:
+                if isinstance(node, Tree):
+                    n = len(node.leaves())
+                    label = self._LABELS.get(node.label())
+                    if label is not None:
+                        start, end = sent[i][0], sent[i + n - 1][1]
+                        ents.append(Entity(text[start:end], label, start, end))
+                    i += n
+                else:
+                    i += 1
+        return canonicalize(ents)
+
+
+_BACKENDS = {"bundled": BundledExtractor, "nltk": NLTKExtractor}
+_lock = threading.Lock()
+
+
+@functools.cache
+def _cached_extractor(backend: str) -> EntityExtractor:
+    return _BACKENDS[backend]()
+
+
+def get_extractor(backend: str = "bundled") -> EntityExtractor:
+    """The process-wide extractor for ``backend`` ("bundled" or "nltk"), loaded once.
+
+    >>> get_extractor().name
+    'bundled'
+    """
+    if backend not in _BACKENDS:
+        raise EntityModelError(f"unknown entity backend {backend!r}; choose one of {', '.join(_BACKENDS)}")
+    with _lock:
+        return _cached_extractor(backend)
+
+
+def extract_entities(text: str, backend: str = "bundled") -> list[Entity]:
+    """All entity mentions of ``text`` (including MISC with the bundled backend).
+
+    >>> [e.label for e in extract_entities("Angela Merkel visited Paris.")]
+    ['PERSON', 'LOCATION']
+    """
+    return get_extractor(backend).extract(text)
+
+
+def article_entities(
+    text: str,
+    sentences: Spans | None = None,
+    extractor: EntityExtractor | None = None,
+) -> ArticleEntities:
+    """Canonical persons, organizations and locations of one article (MISC excluded).
+
+    >>> article_entities("Putin met Kim Jong Un. Later Kim left Moscow.").locations
+    ('Moscow',)
+    """
+    ex = extractor if extractor is not None else get_extractor()
+    buckets: dict[str, dict[str, None]] = {"PERSON": {}, "ORGANIZATION": {}, "LOCATION": {}}
+    for e in ex.extract(text, sentences):
+        bucket = buckets.get(e.label)
+        if bucket is not None and e.name:
+            bucket.setdefault(e.name, None)
+    return ArticleEntities(
+        persons=tuple(buckets["PERSON"]),
+        organizations=tuple(buckets["ORGANIZATION"]),
+        locations=tuple(buckets["LOCATION"]),
+    )
