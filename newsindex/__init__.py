@@ -1,0 +1,46 @@
+"""newsindex: search news by who, where and when.
+
+Articles are tokenized with NLTK, their people, organizations and places are
+extracted, and everything is indexed into an on-disk Whoosh index.
+
+>>> from newsindex import Index, read
+>>> with Index("news-index") as index:  # doctest: +SKIP
+...     index.add(r for r in read(["seeds"]) if isinstance(r, Article))
+...     for hit in index.search('"ballistic missiles" person:Putin'):
+...         print(hit.title)
+"""
+
+from .article import Article, parse_datetime
+from .entities import Entity, extract_entities
+from .index import Index, IndexNotFoundError, IndexStats, NewsIndexError, default_index_path
+from .query import QueryError
+from .readers import Rejection, read
+from .results import Hit, Results
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Entity",
+    "Hit",
+    "Index",
+    "IndexNotFoundError",
+    "IndexStats",
+    "NewsIndexError",
+    "QueryError",
+    "Rejection",
+    "Results",
+    "__version__",
+    "default_index_path",
+    "extract_entities",
+    "parse_datetime",
+    "read",
+]
+
+# Public objects say they live in the package itself, as httpx does, so reprs,
+# tracebacks and docs show ``newsindex.Index`` rather than a private path.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) or callable(_obj):
+        _obj.__module__ = "newsindex"
+del _name, _obj

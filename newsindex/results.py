@@ -1,0 +1,107 @@
+"""Search results: the exact total and one page of hits with highlighted snippets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+from whoosh import highlight
+
+__all__ = ["Hit", "Results", "SnippetFormatter"]
+
+Span = tuple[int, int]
+
+
+@attrs.frozen(slots=True)
+class Hit:
+    """One matching article.
+
+    ``snippet`` is plain text from the body around the matches;
+    ``highlights`` are the ``(start, end)`` offsets of the matched words in it.
+    """
+
+    id: str
+    title: str
+    published: dt.datetime | None
+    source: str
+    url: str
+    score: float
+    snippet: str
+    highlights: tuple[Span, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "url": self.url,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "highlights": [list(span) for span in self.highlights],
+        }
+
+
+@attrs.frozen(slots=True)
+class Results:
+    """A page of hits and the exact number of matching articles.
+
+    >>> results = index.search('person:Putin', limit=5)  # doctest: +SKIP
+    >>> results.total, [hit.title for hit in results]  # doctest: +SKIP
+    """
+
+    query: str
+    total: int
+    hits: tuple[Hit, ...]
+    page: int = 1
+    limit: int = 10
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "hits": [hit.to_dict() for hit in self.hits],
+        }
+
+
+class SnippetFormatter(highlight.Formatter):
+    """Whoosh formatter that returns ``(text, spans)`` instead of marked-up text.
+
+    Keeping the match offsets separate lets the terminal bold them and JSON
+    consumers mark them however they like.
+    """
+
+    between = " … "
+
+    def format(self, fragments: Sequence[highlight.Fragment], replace: bool = False) -> tuple[str, tuple[Span, ...]]:  # type: ignore[override]
+        pieces: list[str] = []
+        spans: list[Span] = []
+        length = 0
+        for i, fragment in enumerate(fragments):
+            if i:
+                pieces.append(self.between)
+                length += len(self.between)
+            text = fragment.text
+            start, end = fragment.startchar, fragment.endchar
+            for token in fragment.matches:
+                if token.startchar < start or token.endchar > end:
+                    continue
+                spans.append((length + token.startchar - start, length + token.endchar - start))
+            piece = " ".join(text[start:end].split("\n"))
+            pieces.append(piece)
+            length += len(piece)
+        return "".join(pieces), tuple(spans)

@@ -1,0 +1,151 @@
+"""The Whoosh schema: which field holds what, and how an Article maps onto it.
+
+Entity fields hold one canonical name per line; their analyzer leaves a wide
+position gap between names, so ``person:"Vladimir Putin"`` matches a whole name
+and ``person:Putin`` any part of one, but no phrase spans two names.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from whoosh import fields, query
+from whoosh.qparser.common import QueryParserError
+from whoosh.util.times import datetime_to_long, long_to_datetime
+
+from . import dates
+from .analysis import NameAnalyzer, NewsAnalyzer
+from .article import Article
+
+__all__ = [
+    "ENTITY_FIELDS",
+    "NOW",
+    "NewsDate",
+    "build_schema",
+    "date_query",
+    "from_stored",
+    "to_document",
+]
+
+ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "location": "locations"}
+
+# The query parser resolves relative dates ("yesterday") against this clock;
+# Index.search sets it, so tests can fix "now".
+NOW: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("newsindex_now", default=None)
+
+
+def _now() -> dt.datetime:
+    return NOW.get() or dt.datetime.now(dt.UTC)
+
+
+def _naive(when: dt.datetime) -> dt.datetime:
+    """Whoosh's DATETIME stores naive datetimes; ours are UTC."""
+    return when.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def date_query(fieldname: str, period: dates.Period, boost: float = 1.0) -> query.Query:
+    """A numeric range with both bounds explicit.
+
+    Whoosh 2.7.4's unsigned NUMERIC fields match every document for an open
+    (``None``) bound, so open ends become the smallest or largest datetime.
+    """
+    if period.end <= period.start:
+        return query.NullQuery
+    lo = datetime_to_long(_naive(period.start))
+    hi = datetime_to_long(_naive(period.end)) - 1  # end is exclusive
+    return query.NumericRange(fieldname, lo, hi, boost=boost)
+
+
+class NewsDate(fields.DATETIME):
+    """DATETIME that parses our date expressions (partial, relative, open ranges)."""
+
+    def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
+        if qstring.strip() == "*":
+            return query.Every(fieldname, boost=boost)
+        try:
+            return date_query(fieldname, dates.parse_period(qstring, _now()), boost)
+        except dates.DateError as exc:
+            raise QueryParserError(f"{fieldname}: {exc}") from None
+
+    def parse_range(
+        self,
+        fieldname: str,
+        start: str | None,
+        end: str | None,
+        startexcl: bool,
+        endexcl: bool,
+        boost: float = 1.0,
+    ) -> query.Query:
+        try:
+            period = dates.parse_range(start, end, _now(), start_exclusive=startexcl, end_exclusive=endexcl)
+        except dates.DateError as exc:
+            raise QueryParserError(f"{fieldname}: {exc}") from None
+        return date_query(fieldname, period, boost)
+
+
+def build_schema() -> fields.Schema:
+    """The newsindex schema."""
+    news, names = NewsAnalyzer(), NameAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=news, stored=True, field_boost=2.0),
+        body=fields.TEXT(analyzer=news, stored=True),
+        published=NewsDate(stored=True, sortable=True),
+        source=fields.TEXT(analyzer=names, stored=True),
+        url=fields.ID(stored=True),
+        authors=fields.TEXT(analyzer=names, stored=True),
+        language=fields.ID(stored=True),
+        person=fields.TEXT(analyzer=names, stored=True),
+        organization=fields.TEXT(analyzer=names, stored=True),
+        location=fields.TEXT(analyzer=names, stored=True),
+    )
+
+
+def to_document(article: Article, entities: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """Whoosh field values for an article.
+
+    ``entities`` maps ``persons``/``organizations``/``locations`` to extracted
+    names; names the article supplied itself take precedence.
+    """
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "language": article.language,
+    }
+    if article.published is not None:
+        doc["published"] = _naive(article.published)
+    for key in ("source", "url"):
+        if value := getattr(article, key):
+            doc[key] = value
+    if article.authors:
+        doc["authors"] = "\n".join(article.authors)
+    for field, attr in ENTITY_FIELDS.items():
+        supplied = getattr(article, attr)
+        found = supplied if supplied is not None else (entities or {}).get(attr, ())
+        if found:
+            doc[field] = "\n".join(found)
+    return doc
+
+
+def from_stored(stored: Mapping[str, Any]) -> Article:
+    """Rebuild an Article from a document's stored fields."""
+    published = stored.get("published")
+    if isinstance(published, int):
+        published = long_to_datetime(published)
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        published=published.replace(tzinfo=dt.UTC) if published else None,
+        url=stored.get("url", ""),
+        source=stored.get("source", ""),
+        authors=stored.get("authors", "").splitlines(),
+        language=stored.get("language", "en"),
+        persons=stored.get("person", "").splitlines(),
+        organizations=stored.get("organization", "").splitlines(),
+        locations=stored.get("location", "").splitlines(),
+    )

@@ -1,0 +1,42 @@
+"""The public API is exactly what __all__ says, and every name in it exists."""
+
+from __future__ import annotations
+
+import newsindex
+
+EXPECTED = {
+    "Article",
+    "Entity",
+    "Hit",
+    "Index",
+    "IndexNotFoundError",
+    "IndexStats",
+    "NewsIndexError",
+    "QueryError",
+    "Rejection",
+    "Results",
+    "__version__",
+    "default_index_path",
+    "extract_entities",
+    "parse_datetime",
+    "read",
+}
+
+
+def test_public_names_are_exactly_these():
+    assert set(newsindex.__all__) == EXPECTED
+
+
+def test_every_public_name_exists_and_is_documented():
+    for name in newsindex.__all__:
+        obj = getattr(newsindex, name)
+        if callable(obj):
+            assert obj.__doc__, f"{name} has no docstring"
+
+
+def test_public_names_claim_the_package_as_their_home():
+    # As httpx does: reprs and docs say newsindex.Index, not newsindex.index.Index.
+    for name in newsindex.__all__:
+        obj = getattr(newsindex, name)
+        if isinstance(obj, type) or callable(obj):
+            assert obj.__module__ == "newsindex", name

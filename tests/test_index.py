@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+from conftest import REUTERS, shared_file
+
+from newsindex import Article, Index, IndexNotFoundError, QueryError, read
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"ballistic missiles"',
+        'person:"Kim Jong Un"',
+        "person:Putin",
+        'person:"Vladimir Putin"',
+        "location:Russia",
+        'org:"United Nations"',
+        "published:[2023-09-01 TO 2023-09-30]",
+        '"ballistic missiles" person:"Kim Jong Un" location:Russia published:[2023-09-01 TO 2023-09-30]',
+    ],
+)
+def test_seed_is_found(seed_index, seed, query):
+    results = seed_index.search(query)
+    assert results.total == 1
+    assert results.hits[0].id == seed.id
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['published:[2024-01-01 TO 2024-12-31]', '"missiles ballistic"', 'person:"Un Vladimir"', "location:Kim"],
+)
+def test_seed_is_not_found(seed_index, query):
+    assert seed_index.search(query).total == 0
+
+
+def test_hit_carries_fields_and_a_highlighted_snippet(seed_index, seed):
+    hit = seed_index.search('"ballistic missiles"').hits[0]
+    assert hit.title == seed.title
+    assert hit.published == dt.datetime(2023, 9, 13, tzinfo=dt.UTC)
+    assert hit.score > 0
+    marked = [hit.snippet[s:e].lower() for s, e in hit.highlights]
+    assert "ballistic" in marked and "missiles" in marked
+
+
+def test_re_adding_an_id_replaces_it(index):
+    index.add([Article(id="a", title="first version")])
+    index.add([Article(id="a", title="second version"), Article(id="b", title="other")])
+    assert len(index) == 2
+    assert index.get("a").title == "second version"
+    assert index.search("first").total == 0
+
+
+def test_a_repeated_id_within_one_batch_keeps_the_last(index):
+    index.add([Article(id="a", title="first"), Article(id="a", title="second")], batch_size=10)
+    assert len(index) == 1 and index.get("a").title == "second"
+
+
+def test_get_round_trips_every_field(index):
+    article = Article(
+        id="x", title="T", body="B", published="2023-09-13T10:00:00Z", url="https://e.com", source="Wire",
+        authors=["A One", "B Two"], language="en", persons=["Kim Jong Un"], organizations=[], locations=["Russia"],
+    )
+    index.add([article])
+    assert index.get("x") == article
+    assert index.get("missing") is None
+
+
+def test_supplied_entities_win_over_extraction(index, seed):
+    index.add([attrs.evolve(seed, persons=["Someone Else"])])
+    assert index.search("person:Putin").total == 0
+    assert index.search('person:"Someone Else"').total == 1
+    assert index.search("location:Russia").total == 1  # not supplied: extracted
+
+
+def test_delete(index):
+    index.add([Article(id="a", title="alpha"), Article(id="b", title="beta")])
+    assert index.delete("a") is True
+    assert index.delete("a") is False
+    assert [h.id for h in index.search("alpha OR beta").hits] == ["b"]
+
+
+def test_sort_and_pagination(index):
+    index.add(
+        Article(id=str(i), title=f"story {i}", published=dt.datetime(2023, 1, 1 + i, tzinfo=dt.UTC)) for i in range(7)
+    )
+    newest = index.search("story", sort="newest", limit=3)
+    assert newest.total == 7 and newest.pages == 3
+    assert [h.id for h in newest] == ["6", "5", "4"]
+    assert [h.id for h in index.search("story", sort="oldest", limit=3, page=3)] == ["6"]
+
+
+def test_stats(index):
+    index.add([Article(id="a", title="a", published="2023-09-13"), Article(id="b", title="b", published="2021-01-02")])
+    stats = index.stats()
+    assert stats.documents == 2 and stats.size_bytes > 0
+    assert stats.oldest.date() == dt.date(2021, 1, 2) and stats.newest.date() == dt.date(2023, 9, 13)
+    json.dumps(stats.to_dict())
+
+
+def test_opening_a_missing_index_without_create_fails(tmp_path: Path):
+    with pytest.raises(IndexNotFoundError):
+        Index(tmp_path / "nothing", create=False)
+
+
+def test_bad_query_raises_query_error(index):
+    with pytest.raises(QueryError):
+        index.search("published:[bogus TO 2023]")
+
+
+def test_index_persists_across_opens(tmp_path: Path):
+    with Index(tmp_path / "ix", entities=None) as ix:
+        ix.add([Article(id="a", title="persistent")])
+    with Index(tmp_path / "ix", create=False) as ix:
+        assert ix.search("persistent").total == 1
+
+
+@pytest.mark.slow
+def test_full_reuters_year_total(tmp_path: Path):
+    corpus = shared_file(REUTERS)
+    with Index(tmp_path / "reuters", entities=None) as ix:
+        added = ix.add(r for r in read([corpus]) if isinstance(r, Article))
+        assert added == 21578
+        assert ix.search("published:[1987-01-01 TO 1987-12-31]").total == 21578
