@@ -124,8 +124,10 @@ class Article:
     id: str = attrs.field(default="", converter=_text)
 
     def __attrs_post_init__(self) -> None:
-        if not self.title and not self.body:
-            raise ValueError("empty article: no title and no body")
+        # A record with its own id but no text (a wire slot whose text was lost,
+        # as in 737 Reuters-21578 stories) is still a dated record worth keeping.
+        if not self.title and not self.body and not self.id:
+            raise ValueError("empty article: no title, no body and no id")
         if not self.id:
             basis = self.url or f"{self.title}\n{self.body}"
             object.__setattr__(self, "id", hashlib.sha1(basis.encode()).hexdigest()[:16])

@@ -49,6 +49,11 @@ def test_empty_article_is_rejected():
         Article(title="  ", body="\n")
 
 
+def test_a_record_with_its_own_id_but_no_text_is_kept():
+    a = Article(id="reuters-99", published="1987-02-26T16:34:34Z")
+    assert a.title == a.body == ""
+
+
 @pytest.mark.parametrize("bad", [{"title": ["a list"]}, {"title": "x", "body": {"an": "object"}}])
 def test_wrong_types_are_rejected(bad):
     with pytest.raises(TypeError):
