@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import NamedTuple
 
-import attrs
+import regex
 from nltk.stem.snowball import EnglishStemmer
 from nltk.tokenize import RegexpTokenizer
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
@@ -51,7 +52,14 @@ TOKEN_PATTERN = rf"""
   | \w+(?:(?:-|&|['’](?!{_CLITIC}))\w+)*        # words: Soo-suk, AT&T, O'Brien
   | [^\w\s\x1c-\x1f]                             # any other symbol (str.isspace agrees)
 """
-_word_tokenizer = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
+# NLTK's RegexpTokenizer with this pattern gives the same tokens, but NLTK 3.10
+# routes every match through a ReDoS guard that costs ~15% of indexing time.
+# The pattern is linear (every repetition needs a separator), so we run the
+# compiled expression directly; tests/test_analysis.py checks the two agree.
+word_tokenizer = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
+# NLTK compiles with the `regex` module (an NLTK dependency), whose Unicode
+# tables are newer than `re`'s; so do we, so the two agree on every character.
+_TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.VERBOSE | regex.UNICODE)
 
 # Typographic quotes map one character to one character, so offsets survive.
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
@@ -78,6 +86,9 @@ _ABBREVIATIONS = """adm brig capt cmdr col corp dept dr gen gov inc jr lt ltd ma
     prof rep rev sen sgt sr st supt u.k u.n u.s vs jan feb mar apr aug sep sept oct nov
     dec
 """.split()
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+
 @functools.cache
 def _sentence_tokenizer() -> PunktSentenceTokenizer:
     """NLTK's trained Punkt model when installed, else Punkt with our abbreviations."""
@@ -93,15 +104,22 @@ def _sentence_tokenizer() -> PunktSentenceTokenizer:
 
 def sentence_spans(text: str) -> list[Span]:
     """Character spans of the sentences in ``text`` (NLTK Punkt)."""
-    if not text.strip():
-        return []
-    return list(_sentence_tokenizer().span_tokenize(text))
+    spans: list[Span] = []
+    punkt = _sentence_tokenizer()
+    # Punkt reads across blank lines; a headline or paragraph never continues
+    # into the next one, so split there first.
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text + "\n\n"):
+        end = min(match.start(), len(text))
+        if text[start:end].strip():
+            spans.extend((start + s, start + e) for s, e in punkt.span_tokenize(text[start:end]))
+        start = match.end()
+    return spans
 
 
 def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Character spans of the word tokens of ``text[start:end]``, as offsets in ``text``."""
-    piece = text[start:end] if (start or end is not None) else text
-    return [(start + s, start + e) for s, e in _word_tokenizer.span_tokenize(piece)]
+    return [m.span() for m in _TOKEN_RE.finditer(text, start, len(text) if end is None else end)]
 
 
 def tokenize(text: str) -> list[list[Span]]:
@@ -121,9 +139,11 @@ def normalize(token: str) -> str:
     return token.lower()
 
 
-@attrs.frozen(slots=True)
-class Term:
-    """One indexed term: its text, position and character span in the source."""
+class Term(NamedTuple):
+    """One indexed term: its text, position and character span in the source.
+
+    A NamedTuple rather than an attrs class: millions are made while indexing.
+    """
 
     text: str
     pos: int
@@ -142,23 +162,47 @@ def _parts(word: str) -> list[str]:
     return [word]
 
 
-def _terms(text: str, spans: Sequence[Span] | None, *, stem: bool, stops: bool) -> Iterator[Term]:
-    if spans is None:
-        spans = word_spans(text)
+# Each distinct token is normalized, stopped and stemmed once per process: news
+# vocabulary is small next to its running text, so these caches hit >95%.
+@functools.lru_cache(maxsize=1 << 18)
+def _stemmed_parts(token: str) -> tuple[str, ...]:
+    return tuple(_stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _index_parts(token: str) -> tuple[str, ...]:
+    return tuple(
+        _stem(p) if p.isalpha() else p
+        for p in _parts(normalize(token))
+        if len(p) <= _MAX_TERM and p not in STOP_WORDS
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_parts(token: str) -> tuple[str, ...]:
+    return tuple(p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
+
+
+def _terms(text: str, spans: Iterable[Span], parts: Callable[[str], tuple[str, ...]], shift: int = 0) -> list[Term]:
+    terms: list[Term] = []
     pos = 0
     for start, end in spans:
-        for part in _parts(normalize(text[start:end])):
-            if len(part) > _MAX_TERM or (stops and part in STOP_WORDS):
-                continue
-            if stem and part.isalpha():
-                part = _stem(part)
-            yield Term(part, pos, start, end)
+        for part in parts(text[start:end]):
+            terms.append(Term(part, pos, start - shift, end - shift))
             pos += 1
+    return terms
 
 
-def index_terms(text: str, spans: Sequence[Span] | None = None, *, stops: bool = True) -> list[Term]:
-    """Stemmed, stop-word-free terms of ``text`` for the title and body fields."""
-    return list(_terms(text, spans, stem=True, stops=stops))
+def index_terms(text: str, spans: Iterable[Span] | None = None, *, stops: bool = True, shift: int = 0) -> list[Term]:
+    """Stemmed, stop-word-free terms of ``text`` for the title and body fields.
+
+    ``spans`` are token spans from :func:`tokenize` when the caller has them;
+    ``shift`` is subtracted from them (when ``text`` is a slice of what was
+    tokenized).
+    """
+    if spans is None:
+        spans = word_spans(text)
+    return _terms(text, spans, _index_parts if stops else _stemmed_parts, shift)
 
 
 NAME_GAP = 100  # positions between two names, so no phrase spans the join
@@ -173,7 +217,7 @@ def name_terms(text: str) -> list[Term]:
     terms: list[Term] = []
     offset = pos = 0
     for line in text.split("\n"):
-        for term in _terms(line, None, stem=False, stops=False):
+        for term in _terms(line, word_spans(line), _name_parts):
             terms.append(Term(term.text, pos + term.pos, offset + term.start, offset + term.end))
         if terms:
             pos = terms[-1].pos + NAME_GAP

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsindex.analysis import NewsAnalyzer, index_terms, name_terms, tokenize, word_spans
+from newsindex.analysis import NewsAnalyzer, index_terms, name_terms, tokenize, word_spans, word_tokenizer
 
 
 def _words(text: str) -> list[str]:
@@ -57,6 +57,11 @@ def test_whoosh_analyzer_adapter_yields_positions_and_chars():
     tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in NewsAnalyzer()("Ballistic missiles", positions=True,
                                                                                chars=True)]
     assert tokens == [("ballist", 0, 0, 9), ("missil", 1, 10, 18)]
+
+
+@given(st.text(max_size=300))
+def test_word_spans_agree_with_nltk_regexp_tokenizer(text):
+    assert word_spans(text) == list(word_tokenizer.span_tokenize(text))
 
 
 @given(st.text(max_size=300))
