@@ -1,0 +1,209 @@
+"""Parallel indexing: analysis, entity extraction and segment writing in worker processes.
+
+The main process streams articles from the input in batches. For each batch it
+takes the index's write lock, hands one chunk of the batch to each worker, and
+each worker tokenizes its articles once, extracts their entities from the same
+tokens, and writes a complete Whoosh segment of its own. The main process then
+deletes older copies of re-added ids and commits all new segments in one new
+table of contents (fsynced by :class:`~newsindex.storage.DurableStorage`), and
+releases the lock, so another writer can take a turn between batches.
+
+Every core works on analysis and postings; only reading the input and the
+short commit are serial. Memory stays flat: a batch at a time is in memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from whoosh.codec.base import Segment
+from whoosh.index import FileIndex
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
+
+from .analysis import index_terms, tokenize, word_spans
+from .article import Article
+from .entities import EntityExtractor, article_entities, get_extractor
+from .errors import IndexLockedError
+from .schema import ENTITY_FIELDS, to_document
+from .storage import DurableStorage
+
+__all__ = ["DEFAULT_PROCS", "analyze", "default_procs", "write_batches"]
+
+# Below this many articles in a batch, starting worker processes costs more
+# than it saves.
+MIN_PARALLEL = 400
+
+
+def default_procs() -> int:
+    """All the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+DEFAULT_PROCS = default_procs()
+
+
+def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, Any]:
+    """Whoosh field values for an article, its title and body analyzed once.
+
+    The text is tokenized once: the entity extractor reads the sentences of
+    token spans, and the same spans become the title and body terms.
+    """
+    title, body = article.title, article.body
+    wants = extractor is not None and any(getattr(article, attr) is None for attr in ENTITY_FIELDS.values())
+    found = None
+    if wants:
+        text = article.text
+        sentences = tokenize(text)
+        names = article_entities(text, sentences, extractor=extractor)
+        found = {attr: getattr(names, attr) for attr in ENTITY_FIELDS.values()}
+        spans = [span for sentence in sentences for span in sentence]
+        cut = len(title)
+        title_terms = index_terms(title, [s for s in spans if s[1] <= cut]) if title else []
+        shift = cut + 2 if title else 0  # Article.text joins title and body with a blank line
+        body_terms = index_terms(text, [s for s in spans if s[0] >= shift], shift=shift)
+    else:
+        title_terms = index_terms(title, word_spans(title))
+        body_terms = index_terms(body, word_spans(body))
+    doc = to_document(article, found)
+    # Whoosh indexes a sequence of strings as ready-made tokens at consecutive
+    # positions, which is what our terms are; the text itself is still stored.
+    doc["title"], doc["_stored_title"] = tuple(t.text for t in title_terms), title
+    doc["body"], doc["_stored_body"] = tuple(t.text for t in body_terms), body
+    return doc
+
+
+# -- worker side ------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(folder: str, backend: str | None) -> None:
+    _worker["ix"] = DurableStorage(folder).open_index()
+    _worker["extractor"] = get_extractor(backend) if backend else None
+
+
+def _write_segment(articles: list[Article]) -> Segment | None:
+    """Write one complete segment (not yet part of the index) from ``articles``."""
+    writer = SegmentWriter(_worker["ix"], _lk=False)
+    try:
+        extractor = _worker["extractor"]
+        for article in articles:
+            writer.add_document(**analyze(article, extractor))
+        if not writer._added:
+            writer._close_segment()
+            return None
+        return writer._finalize_segment()
+    finally:
+        writer._tempstorage.destroy()
+
+
+# -- main side --------------------------------------------------------------
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """Batches of articles; a repeated id within a batch keeps the later article."""
+    it = iter(articles)
+    while batch := list(islice(it, size)):
+        unique: dict[str, Article] = {}
+        for article in batch:
+            unique.pop(article.id, None)
+            unique[article.id] = article
+        yield list(unique.values())
+
+
+def _chunks(batch: list[Article], n: int) -> list[list[Article]]:
+    step = -(-len(batch) // n)
+    return [batch[i : i + step] for i in range(0, len(batch), step)]
+
+
+def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
+    """A writer holding the index's write lock, waiting up to ``timeout`` seconds for it."""
+    lock = ix.lock("WRITELOCK")
+    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
+        raise IndexLockedError(
+            f"another writer held the index lock for more than {timeout:g} s; try again, or raise --lock-timeout"
+        )
+    try:
+        # What a killed writer left behind goes now, while no one else can
+        # write, and before this writer makes scratch files of its own.
+        ix.storage.clean_strays()
+        writer = SegmentWriter(ix, _lk=False)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock  # released by the writer's commit or cancel
+    return writer
+
+
+def _commit(writer: SegmentWriter, segments: list[Segment], ids: list[str]) -> None:
+    """Replace older copies of ``ids`` and add ``segments``, in one durable commit."""
+    if writer.segments:
+        with writer.searcher() as searcher:
+            for article_id in ids:
+                for docnum in searcher.document_numbers(id=article_id):
+                    writer.delete_document(docnum)
+    writer._close_segment()  # the committing writer adds no documents of its own
+    writer._commit_toc(writer.segments + segments)
+    writer._finish()
+
+
+def write_batches(
+    ix: FileIndex,
+    articles: Iterable[Article],
+    *,
+    backend: str | None,
+    batch_size: int,
+    procs: int,
+    lock_timeout: float,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Index ``articles`` in committed batches; returns how many were added."""
+    batches = _batches(articles, batch_size)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    parallel = procs > 1 and len(first) >= MIN_PARALLEL
+    pool = None
+    if parallel:
+        # fork: workers inherit the loaded model and need no `if __name__ ==
+        # "__main__"` guard in the caller's script; spawn where there is no fork.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        pool = context.Pool(procs, _init_worker, (str(ix.storage.folder), backend))
+    else:
+        _init_worker(str(ix.storage.folder), backend)
+    total = 0
+    try:
+        batch: list[Article] | None = first
+        while batch:
+            writer = lock_writer(ix, lock_timeout)
+            try:
+                if pool is not None:
+                    pending = pool.map_async(_write_segment, _chunks(batch, procs), chunksize=1)
+                    upcoming = next(batches, None)  # read ahead while the workers write
+                    found = pending.get()
+                else:
+                    found = [_write_segment(batch)]
+                    upcoming = None
+                _commit(writer, [s for s in found if s is not None], [a.id for a in batch])
+            except BaseException:
+                writer.cancel()
+                raise
+            total += len(batch)
+            if progress:
+                progress(len(batch))
+            batch = upcoming if pool is not None else next(batches, None)
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+        _worker.clear()
+    return total
