@@ -13,13 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import click
 from tqdm import tqdm
 
 from .article import Article
-from .index import DEFAULT_BATCH_SIZE, Index, NewsIndexError, default_index_path
+from .entities import EntityModelError, extract_entities
+from .errors import IndexLockedError
+from .index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, NewsIndexError, default_index_path
+from .pipeline import DEFAULT_PROCS
 from .query import QueryError
 from .readers import Rejection, read
+from .results import Results
 
 __all__ = ["main"]
 
@@ -69,6 +74,27 @@ def main() -> None:
 )
 @click.option("--no-entities", is_flag=True, help="Skip people/organization/place extraction.")
 @click.option(
+    "--entity-backend",
+    type=click.Choice(["bundled", "nltk"]),
+    default="bundled",
+    show_default=True,
+    help="Entity extractor: the bundled model, or NLTK's ne_chunk (needs NLTK's models).",
+)
+@click.option(
+    "--procs",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PROCS,
+    show_default="all cores",
+    help="Worker processes for analysis and writing.",
+)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for another writer before giving up (exit status 3).",
+)
+@click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write rejected records to this JSON Lines file, for replay.",
@@ -80,11 +106,18 @@ def index_command(
     index_path: Path,
     batch_size: int,
     no_entities: bool,
+    entity_backend: str,
+    procs: int,
+    lock_timeout: float,
     rejects: Path | None,
     progress: bool | None,
     as_json: bool,
 ) -> None:
-    """Index articles from files or folders (.jsonl, .json, .csv, .txt; - for stdin)."""
+    """Index articles from files or folders (.jsonl, .json, .csv, .txt; - for stdin).
+
+    Each batch is one durable commit; re-running the same command after a crash
+    completes the index without duplicates.
+    """
     counts = {"read": 0, "indexed": 0, "rejected": 0}
     bar = tqdm(
         unit=" docs",
@@ -108,10 +141,19 @@ def index_command(
             bar.update()
             yield record
 
+    backend = None if no_entities else entity_backend
+    committed = [0]
+
+    def on_commit(n: int) -> None:
+        committed[0] += n
+
     try:
-        with Index(index_path, entities=None if no_entities else "bundled") as index:
-            counts["indexed"] = index.add(articles(), batch_size=batch_size)
-    except NewsIndexError as exc:
+        with Index(index_path, entities=backend, procs=procs, lock_timeout=lock_timeout) as index:
+            counts["indexed"] = index.add(articles(), batch_size=batch_size, progress=on_commit)
+    except IndexLockedError as exc:
+        done = f"{committed[0]:,} articles were committed before that" if committed[0] else "nothing was written"
+        _fail(f"{exc}; {done}", status=3)
+    except (NewsIndexError, EntityModelError) as exc:
         _fail(str(exc))
     finally:
         bar.close()
@@ -137,6 +179,29 @@ def _render_snippet(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     return "".join(out)
 
 
+def _print_results(results: Results, heading: str) -> None:
+    """Hits for a terminal: title, date · source · id, and the snippet with matches in bold."""
+    noun = "result" if results.total == 1 else "results"
+    click.echo(f"{results.total:,} {noun} for {heading} (page {results.page} of {results.pages})")
+    if results.suggestion:
+        click.echo("did you mean: " + click.style(results.suggestion, bold=True) + " ?")
+    for rank, hit in enumerate(results, (results.page - 1) * results.limit + 1):
+        click.echo()
+        click.echo(f"{rank}. " + click.style(hit.title or "(untitled)", bold=True) + f"  [{hit.score:.2f}]")
+        meta = [hit.published.date().isoformat() if hit.published else "undated", hit.source, hit.id]
+        click.echo("   " + " · ".join(m for m in meta if m))
+        if hit.snippet:
+            click.echo("   " + _render_snippet(hit.snippet, hit.highlights))
+    for key, counts in results.facets.items():
+        click.echo()
+        click.echo(click.style(key, bold=True))
+        width = max((len(c.value) for c in counts), default=0)
+        for count in counts:
+            click.echo(f"  {count.value:<{width}}  {count.count:>7,}")
+        if not counts:
+            click.echo("  (none)")
+
+
 @main.command()
 @click.argument("query")
 @index_option
@@ -149,26 +214,52 @@ def _render_snippet(text: str, spans: tuple[tuple[int, int], ...]) -> str:
     show_default=True,
     help="Order of hits.",
 )
+@click.option(
+    "--facets",
+    default="",
+    metavar="LIST",
+    help="Counts over all matches, comma-separated: person,org,location,source,published:day|week|month|year.",
+)
+@click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values per name facet.")
 @json_option
-def search(query: str, index_path: Path, limit: int, page: int, sort: str, as_json: bool) -> None:
+def search(
+    query: str, index_path: Path, limit: int, page: int, sort: str, facets: str, facet_limit: int, as_json: bool
+) -> None:
     """Search the index. See the README for the query syntax."""
     with _open(index_path, entities=None) as index:
         try:
-            results = index.search(query, limit=limit, page=page, sort=sort)  # type: ignore[arg-type]
+            results = index.search(
+                query,
+                limit=limit,
+                page=page,
+                sort=sort,  # type: ignore[arg-type]
+                facets=[f for f in facets.split(",") if f.strip()],
+                facet_limit=facet_limit,
+            )
         except QueryError as exc:
             _fail(f"bad query: {exc}")
     if as_json:
         _dump(results.to_dict())
         return
-    noun = "result" if results.total == 1 else "results"
-    click.echo(f"{results.total:,} {noun} for {query} (page {results.page} of {results.pages})")
-    for rank, hit in enumerate(results, (page - 1) * limit + 1):
-        click.echo()
-        click.echo(f"{rank}. " + click.style(hit.title or "(untitled)", bold=True) + f"  [{hit.score:.2f}]")
-        meta = [hit.published.date().isoformat() if hit.published else "undated", hit.source, hit.id]
-        click.echo("   " + " · ".join(m for m in meta if m))
-        if hit.snippet:
-            click.echo("   " + _render_snippet(hit.snippet, hit.highlights))
+    _print_results(results, query)
+
+
+@main.command()
+@click.argument("article_id")
+@index_option
+@click.option("--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
+@json_option
+def similar(article_id: str, index_path: Path, limit: int, page: int, as_json: bool) -> None:
+    """Articles most like one indexed article."""
+    with _open(index_path, entities=None) as index:
+        results = index.similar(article_id, limit=limit, page=page)
+    if results is None:
+        _fail(f"no article with id {article_id!r}", status=1)
+    if as_json:
+        _dump(results.to_dict())
+        return
+    _print_results(results, f"articles like {article_id}")
 
 
 def _iso(value: dt.datetime | None) -> str:
@@ -217,3 +308,101 @@ def delete(article_ids: tuple[str, ...], index_path: Path) -> None:
     for article_id in missing:
         click.echo(f"newsindex: no article with id {article_id!r}", err=True)
     sys.exit(1 if missing else 0)
+
+
+@main.command()
+@index_option
+@json_option
+def check(index_path: Path, as_json: bool) -> None:
+    """Verify an index: every segment opens, counts add up, stored fields read."""
+    try:
+        index = Index(index_path, create=False, entities=None)
+    except NewsIndexError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a damaged table of contents fails to open in many ways
+        _fail(f"index at {index_path} is damaged: cannot open it: {exc}", status=1)
+    with index:
+        problems = index.check()
+        documents = len(index)
+    if as_json:
+        _dump({"ok": not problems, "documents": documents, "problems": problems})
+    elif problems:
+        for problem in problems:
+            click.echo(f"newsindex: damage: {problem}", err=True)
+    else:
+        click.echo(f"ok: {documents:,} documents in {index_path}")
+    sys.exit(1 if problems else 0)
+
+
+@main.command()
+@index_option
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for another writer (exit status 3 after).",
+)
+def optimize(index_path: Path, lock_timeout: float) -> None:
+    """Merge all segments into one, for faster searching."""
+    with _open(index_path, entities=None, lock_timeout=lock_timeout) as index:
+        before = index.stats().segments
+        try:
+            index.optimize()
+        except IndexLockedError as exc:
+            _fail(str(exc), status=3)
+        after = index.stats().segments
+    click.echo(f"merged {before} segments into {after}", err=True)
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "--backend",
+    type=click.Choice(["bundled", "nltk"]),
+    default="bundled",
+    show_default=True,
+    help="Entity extractor.",
+)
+@json_option
+def entities(source: str, backend: str, as_json: bool) -> None:
+    """Show the people, organizations and places in TEXT, or in the articles of FILE.
+
+    FILE may be any format `newsindex index` reads; a .txt file (or - for
+    standard input) is taken as plain text.
+    """
+    texts: list[tuple[str, str]] = []
+    path = Path(source)
+    if source == "-":
+        texts.append(("<stdin>", sys.stdin.read()))
+    elif path.is_file() and path.suffix.lower() in (".json", ".jsonl", ".ndjson", ".csv"):
+        for record in read([path]):
+            if isinstance(record, Rejection):
+                click.echo(str(record), err=True)
+            else:
+                texts.append((record.id, record.text))
+    elif path.is_file():
+        try:
+            texts.append((source, path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            _fail(f"cannot read {source}: {exc}")
+    else:
+        texts.append(("<text>", source))
+    try:
+        results = [(name, extract_entities(text, backend=backend)) for name, text in texts]
+    except EntityModelError as exc:
+        _fail(str(exc))
+    if as_json:
+        _dump([{"source": name, "entities": [attrs.asdict(e) for e in found]} for name, found in results])
+        return
+    for name, found in results:
+        if len(results) > 1:
+            click.echo(click.style(name, bold=True))
+        by_label: dict[str, dict[str, int]] = {}
+        for entity in found:
+            names = by_label.setdefault(entity.label, {})
+            names[entity.name] = names.get(entity.name, 0) + 1
+        for label in ("PERSON", "ORGANIZATION", "LOCATION", "MISC"):
+            if label in by_label:
+                listed = ", ".join(f"{n} ({c})" if c > 1 else n for n, c in by_label[label].items())
+                click.echo(f"{label.lower():13} {listed}")

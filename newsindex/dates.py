@@ -147,6 +147,7 @@ def parse_range(
     at the end of September 30th); exclusive ends leave their period out.
     """
     lo, hi = MIN, MAX
+    start, end = (None if x is None or x.strip() in ("", "*") else x for x in (start, end))  # [* TO 2023]
     if start is not None and start.strip():
         first = parse_period(start, now)
         lo = first.end if start_exclusive and first.end > first.start else first.start
@@ -158,4 +159,6 @@ def parse_range(
             hi = last.start + dt.timedelta(microseconds=1)
         else:
             hi = last.end
+    if start is not None and end is not None and first.start > last.start:
+        raise DateError(f"range [{start} TO {end}] ends before it starts")
     return Period(lo, hi)

@@ -13,31 +13,38 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attrs
-from whoosh import highlight
-from whoosh import index as whoosh_index
+from whoosh import query as wquery
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from .article import Article
-from .query import parse
-from .results import Hit, Results, SnippetFormatter
-from .schema import ENTITY_FIELDS, build_schema, from_stored, to_document
+from .builder import Q
+from .errors import IndexLockedError, IndexNotFoundError, NewsIndexError
+from .facets import parse_facets
+from .pipeline import DEFAULT_PROCS, lock_writer, write_batches
+from .query import QueryError, parse
+from .results import Results
+from .schema import build_schema, from_stored
+from .searching import Sort, execute, more_like
+from .storage import DurableStorage
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Index", "IndexNotFoundError", "IndexStats", "NewsIndexError", "default_index_path"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_LOCK_TIMEOUT",
+    "Index",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexStats",
+    "NewsIndexError",
+    "default_index_path",
+]
 
-DEFAULT_BATCH_SIZE = 1000
-Sort = Literal["relevance", "newest", "oldest"]
-_SNIPPET_CHARS = 240
-
-
-class NewsIndexError(Exception):
-    """Base class of newsindex's errors."""
-
-
-class IndexNotFoundError(NewsIndexError):
-    """No index exists at the given path (and creating one was not asked for)."""
+DEFAULT_BATCH_SIZE = 5000
+DEFAULT_LOCK_TIMEOUT = 120.0  # seconds; a batch of a concurrent writer rarely takes longer
 
 
 def default_index_path() -> Path:
@@ -71,17 +78,38 @@ class Index:
 
     ``entities`` names the extractor backend (``"bundled"`` or ``"nltk"``) used
     for articles that do not supply their own people, organizations and places;
-    ``None`` skips extraction.
+    ``None`` skips extraction. ``procs`` worker processes analyze and write in
+    parallel (default: every core). A writer waits up to ``lock_timeout``
+    seconds for another writer to finish its batch.
+
+    Thread and process safety: an ``Index`` object belongs to one thread. Any
+    number of processes may open the same folder: readers see the last
+    completed commit, and writers take turns, one batch at a time.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, entities: str | None = "bundled") -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        entities: str | None = "bundled",
+        procs: int = DEFAULT_PROCS,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
         self.path = Path(path)
         self.entities = entities
-        if whoosh_index.exists_in(str(self.path)):
-            self._ix = whoosh_index.open_dir(str(self.path))
+        self.procs = max(1, procs)
+        self.lock_timeout = lock_timeout
+        if entities is not None:
+            from .entities import get_extractor
+
+            get_extractor(entities)  # fail now, with a clear message, if the backend is unusable
+        storage = DurableStorage(str(self.path))
+        if self.path.is_dir() and storage.index_exists():
+            self._ix = storage.open_index()
         elif create:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._ix = whoosh_index.create_in(str(self.path), build_schema())
+            self._ix = storage.create_index(build_schema())
         else:
             raise IndexNotFoundError(f"no index at {self.path} (create one with `newsindex index`)")
         self._searcher: Searcher | None = None
@@ -112,16 +140,6 @@ class Index:
 
     # -- writing ---------------------------------------------------------
 
-    def _document(self, article: Article) -> dict[str, Any]:
-        found: Mapping[str, tuple[str, ...]] | None = None
-        wants = any(getattr(article, attr) is None for attr in ENTITY_FIELDS.values())
-        if self.entities and wants:
-            from .entities import article_entities, get_extractor
-
-            names = article_entities(article.text, extractor=get_extractor(self.entities))
-            found = {attr: getattr(names, attr) for attr in ENTITY_FIELDS.values()}
-        return to_document(article, found)
-
     def add(
         self,
         articles: Iterable[Article | Mapping[str, Any]],
@@ -131,52 +149,46 @@ class Index:
     ) -> int:
         """Index articles, committing every ``batch_size``; returns how many were added.
 
-        An article whose id is already indexed replaces the old one.
-        ``progress`` is called with the number of articles in each committed batch.
+        An article whose id is already indexed replaces the old one. Each batch
+        is one durable commit: after a crash the index holds every completed
+        batch, and re-running the same input completes it without duplicates.
+        ``progress`` is called with the size of each committed batch.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        total = 0
-        batch: dict[str, Article] = {}
-        for item in articles:
-            article = item if isinstance(item, Article) else Article.from_dict(item)
-            batch.pop(article.id, None)  # a repeated id: the later article wins
-            batch[article.id] = article
-            if len(batch) >= batch_size:
-                total += self._commit(batch.values(), progress)
-                batch = {}
-        if batch:
-            total += self._commit(batch.values(), progress)
-        return total
+        stream = (item if isinstance(item, Article) else Article.from_dict(item) for item in articles)
+        return write_batches(
+            self._ix,
+            stream,
+            backend=self.entities,
+            batch_size=batch_size,
+            procs=self.procs,
+            lock_timeout=self.lock_timeout,
+            progress=progress,
+        )
 
-    def _commit(self, articles: Iterable[Article], progress: Callable[[int], None] | None) -> int:
-        writer = self._ix.writer()
-        try:
-            replacing = not self._ix.is_empty()
-            count = 0
-            for article in articles:
-                if replacing:
-                    writer.delete_by_term("id", article.id)
-                writer.add_document(**self._document(article))
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        if progress:
-            progress(count)
-        return count
+    def _writer(self) -> SegmentWriter:
+        return lock_writer(self._ix, self.lock_timeout)
 
     def delete(self, article_id: str) -> bool:
         """Remove an article; returns whether it was indexed."""
-        writer = self._ix.writer()
+        writer = self._writer()
         try:
             removed = writer.delete_by_term("id", article_id)
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(merge=False)
         return bool(removed)
+
+    def optimize(self) -> None:
+        """Merge all segments into one (and drop deleted documents) for faster search."""
+        writer = self._writer()
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            raise
 
     # -- reading ---------------------------------------------------------
 
@@ -190,48 +202,76 @@ class Index:
 
     def search(
         self,
-        query: str,
+        query: str | Q,
         *,
         limit: int = 10,
         page: int = 1,
         sort: Sort = "relevance",
         now: dt.datetime | None = None,
+        facets: Iterable[str] = (),
+        facet_limit: int = 10,
     ) -> Results:
         """Run a query; ``total`` counts every match, ``hits`` holds one page.
 
-        ``now`` fixes the clock for relative dates (``published:yesterday``).
-        Raises :class:`~newsindex.QueryError` for a malformed query.
+        ``query`` is query text or a :class:`~newsindex.Q`. ``now`` fixes the
+        clock for relative dates (``published:yesterday``). ``facets`` names
+        counts to compute over all matches: ``person``, ``org``, ``location``,
+        ``source``, ``published:day|week|month|year``. Raises
+        :class:`~newsindex.QueryError` for a malformed query.
+
+        >>> index.search(Q.person("Putin") & Q.published(since="2023-09"), facets=["org"])  # doctest: +SKIP
         """
-        if limit < 1 or page < 1:
-            raise ValueError("limit and page must be at least 1")
-        if sort not in ("relevance", "newest", "oldest"):
-            raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
         searcher = self._search()
-        q = parse(query, searcher.schema, now=now)
-        sortedby = None if sort == "relevance" else "published"
-        results = searcher.search(q, limit=page * limit, sortedby=sortedby, reverse=sort == "newest", terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=80)
-        results.formatter = SnippetFormatter()
-        hits = []
-        for hit in results[(page - 1) * limit : page * limit]:
-            stored = hit.fields()
-            snippet, spans = hit.highlights("body", top=2)
-            if not snippet:
-                snippet, spans = _lead(stored.get("body", "")), ()
-            published = stored.get("published")
-            hits.append(
-                Hit(
-                    id=stored["id"],
-                    title=stored.get("title", ""),
-                    published=published.replace(tzinfo=dt.UTC) if published else None,
-                    source=stored.get("source", ""),
-                    url=stored.get("url", ""),
-                    score=float(hit.score or 0.0),
-                    snippet=snippet,
-                    highlights=spans,
-                )
-            )
-        return Results(query=query, total=len(results), hits=tuple(hits), page=page, limit=limit)
+        if isinstance(query, Q):
+            q, text = query.to_query(searcher.schema, now), str(query)
+        else:
+            q, text = parse(query, searcher.schema, now=now), query
+        try:
+            specs = parse_facets(facets)
+        except ValueError as exc:
+            raise QueryError(str(exc), text) from None
+        return execute(searcher, q, text, limit=limit, page=page, sort=sort, facets=specs, facet_limit=facet_limit)
+
+    def similar(self, article_id: str, *, limit: int = 10, page: int = 1) -> Results | None:
+        """Articles most like this one (by distinctive words and names), or ``None`` if it is not indexed.
+
+        >>> [hit.title for hit in index.similar("reuters-1", limit=3)]  # doctest: +SKIP
+        """
+        searcher = self._search()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return None
+        q = more_like(searcher, docnum)
+        mask = wquery.Term("id", article_id)  # never the article itself
+        return execute(searcher, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
+
+    def check(self) -> list[str]:
+        """Verify the index: open every segment, count its documents, read every stored field.
+
+        Returns the problems found; an empty list means the index is sound.
+        """
+        problems: list[str] = []
+        storage = self._ix.storage
+        try:
+            toc = self._ix._read_toc()
+        except Exception as exc:  # a damaged TOC can fail in many ways; report, don't crash
+            return [f"cannot read the table of contents: {exc}"]
+        for segment in toc.segments:
+            name = segment.segment_id()
+            try:
+                reader = SegmentReader(storage, toc.schema, segment)
+                try:
+                    seen = sum(1 for docnum in reader.all_doc_ids() if reader.stored_fields(docnum) is not None)
+                    if seen != segment.doc_count():
+                        problems.append(f"segment {name}: {seen} readable documents, {segment.doc_count()} expected")
+                    for fieldname in reader.indexed_field_names():
+                        for _ in reader.lexicon(fieldname):
+                            pass
+                finally:
+                    reader.close()
+            except Exception as exc:  # any failure to read is damage to report
+                problems.append(f"segment {name}: {type(exc).__name__}: {exc}")
+        return problems
 
     def stats(self) -> IndexStats:
         """Document count, segments, size on disk and the span of publication dates."""
@@ -253,10 +293,3 @@ class Index:
             newest=newest,
         )
 
-
-def _lead(body: str) -> str:
-    """The start of the body, cut at a word boundary, when no words matched."""
-    text = " ".join(body.split())
-    if len(text) <= _SNIPPET_CHARS:
-        return text
-    return text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"

@@ -1,34 +1,74 @@
 """The query language: Whoosh's parser, configured with our plugins and fields.
 
+Whoosh's parser is forgiving: it quietly turns ``"unbalanced`` or ``title:``
+into plain words. Ours is strict instead: :class:`StrictPlugin` inspects the
+tagged syntax nodes and raises :class:`QueryError` naming what is wrong and
+where. :class:`EntityFieldPlugin` adds the ``entity:`` pseudo-field, and
+:class:`NewsTermsPlugin` normalizes wildcard and fuzzy terms the way the
+index normalizes words.
+
 >>> from newsindex.schema import build_schema
 >>> print(parse('person:"Kim Jong Un" place:Russia', build_schema()))
 (person:"kim jong un" AND location:russia)
+>>> print(parse('entity:Putin', build_schema()))
+(person:putin OR organization:putin OR location:putin)
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import difflib
+from collections.abc import Iterator
+from typing import Any
 
 import attrs
 from whoosh import qparser, query
 from whoosh.fields import Schema
+from whoosh.qparser import syntax
+from whoosh.qparser.common import QueryParserError
+from whoosh.reading import IndexReader
 
-from .schema import NOW
+from .analysis import index_terms, normalize
+from .schema import ENTITY_FIELDS, NOW
 
-__all__ = ["DEFAULT_FIELDS", "FIELD_ALIASES", "QueryError", "make_parser", "parse"]
+__all__ = [
+    "DEFAULT_FIELDS",
+    "ENTITY_FIELD",
+    "FIELD_ALIASES",
+    "MAX_CLAUSES",
+    "MAX_DEPTH",
+    "MAX_EXPANSIONS",
+    "MAX_QUERY_CHARS",
+    "QueryError",
+    "check_expansions",
+    "make_parser",
+    "parse",
+]
 
 DEFAULT_FIELDS = ("title", "body")
+ENTITY_FIELD = "entity"  # a pseudo-field: any of person, organization, location
 FIELD_ALIASES = {
     "organization": ["org", "organisation"],
     "location": ["place", "loc"],
     "person": ["people"],
 }
+STEMMED_FIELDS = frozenset(DEFAULT_FIELDS)
 MAX_QUERY_CHARS = 10_000
+MAX_DEPTH = 32  # nested parentheses
+MAX_CLAUSES = 1_000  # leaf queries after expansion over fields
+MAX_EXPANSIONS = 1_000  # terms one wildcard or fuzzy term may match, per field
+MAX_FUZZY_DISTANCE = 2  # Whoosh allows ~9, which walks the whole lexicon slowly
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 
 
 @attrs.define(slots=False)
 class QueryError(ValueError):
-    """A query that cannot be run: says what is wrong and, where known, where."""
+    """A query that cannot be run: says what is wrong and, where known, where.
+
+    >>> str(QueryError("unbalanced parenthesis", "(kim", 0))
+    'unbalanced parenthesis (at character 1)'
+    """
 
     message: str
     query: str = ""
@@ -39,38 +79,276 @@ class QueryError(ValueError):
         return f"{self.message}{where}"
 
 
+class _SyntaxError(QueryParserError):
+    """Raised inside parser filters; :func:`parse` turns it into a QueryError."""
+
+    def __init__(self, message: str, position: int | None) -> None:
+        super().__init__(message)
+        self.message, self.position = message, position
+
+
+def _start(node: syntax.SyntaxNode) -> int | None:
+    return getattr(node, "startchar", None)
+
+
+def _known_fields(schema: Schema) -> set[str]:
+    aliases = {alias for names in FIELD_ALIASES.values() for alias in names}
+    return set(schema.names()) | aliases | {ENTITY_FIELD}
+
+
+def _is_operator(node: syntax.SyntaxNode) -> bool:
+    return isinstance(node, syntax.Operator)
+
+
+class StrictPlugin(qparser.Plugin):
+    """Turns what Whoosh silently repairs into errors with a position.
+
+    Runs first on the flat token list (brackets, quotes) and again right after
+    grouping (operators, empty or unknown fields), before any Whoosh filter
+    could swallow the evidence.
+    """
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(self.check_tokens, -10), (self.check_groups, 1)]
+
+    def check_tokens(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        opened: list[syntax.SyntaxNode] = []
+        for node in group:
+            if isinstance(node, qparser.GroupPlugin.OpenBracket):
+                opened.append(node)
+                if len(opened) > MAX_DEPTH:
+                    raise _SyntaxError(f"parentheses nested more than {MAX_DEPTH} deep", _start(node))
+            elif isinstance(node, qparser.GroupPlugin.CloseBracket):
+                if not opened:
+                    raise _SyntaxError("unbalanced ')': no '(' before it", _start(node))
+                opened.pop()
+            elif isinstance(node, syntax.WordNode) and '"' in node.text:
+                raise _SyntaxError(
+                    "unbalanced '\"': a phrase needs a closing quote", node.startchar + node.text.index('"')
+                )
+        if opened:
+            raise _SyntaxError("unbalanced '(': no ')' closes it", _start(opened[-1]))
+        return group
+
+    def check_groups(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        known = _known_fields(parser.schema)
+        nodes = [node for node in group if not node.is_ws()]
+        raw = list(group)
+        for i, node in enumerate(nodes):
+            before = nodes[i - 1] if i else None
+            after = nodes[i + 1] if i + 1 < len(nodes) else None
+            if isinstance(node, syntax.GroupNode):
+                self.check_groups(parser, node)
+                if not [n for n in node if not n.is_ws()] and not isinstance(before, syntax.FieldnameNode):
+                    raise _SyntaxError("empty parentheses", _start(node))
+            elif isinstance(node, syntax.InfixOperator):
+                if before is None or _is_operator(before) or isinstance(before, syntax.FieldnameNode):
+                    raise _SyntaxError(f"{node.text} needs a term before it", _start(node))
+                if after is None or isinstance(after, syntax.InfixOperator):
+                    raise _SyntaxError(f"{node.text} needs a term after it", _start(node))
+            elif isinstance(node, syntax.PrefixOperator):
+                if after is None or _is_operator(after):
+                    raise _SyntaxError(f"{node.text.strip()} needs a term after it", _start(node))
+            elif isinstance(node, qparser.GtLtPlugin.GtLtNode):
+                at = next(i for i, n in enumerate(raw) if n is node)
+                if not at or not isinstance(raw[at - 1], syntax.FieldnameNode):  # Whoosh would crash on "<0"
+                    raise _SyntaxError(
+                        f"'{node.rel}' needs a field before it, as in published:{node.rel}2023", _start(node)
+                    )
+            elif isinstance(node, syntax.WordNode) and node.text in _OPERATOR_WORDS:
+                raise _SyntaxError(f"{node.text} needs a term on each side", _start(node))
+            elif isinstance(node, syntax.FieldnameNode) and not isinstance(before, syntax.FieldnameNode):
+                self._check_field(node, raw, known)  # in url:http://x, "http:" is part of the value
+        return group
+
+    @staticmethod
+    def _check_field(node: syntax.FieldnameNode, raw: list[syntax.SyntaxNode], known: set[str]) -> None:
+        """A field must exist and be followed, with no space, by its value."""
+        lower = node.fieldname.lower()
+        if lower in known:
+            node.fieldname = lower  # Person:Putin is person:Putin
+        at = next(i for i, n in enumerate(raw) if n is node)
+        rest = raw[at + 1 :]
+        if rest and isinstance(rest[0], qparser.GtLtPlugin.GtLtNode):
+            rest = rest[1:]
+        value = rest[0] if rest else None
+        if value is None or value.is_ws() or _is_operator(value):
+            if lower in known:
+                raise _SyntaxError(f"{node.fieldname}: has no value (write {node.fieldname}:word)", _start(node))
+            return  # "Breaking: news" is just text
+        if lower not in known and not node.fieldname.isdigit():  # 10:30 is text too
+            close = difflib.get_close_matches(lower, sorted(known), n=1)
+            hint = f"; did you mean {close[0]}:?" if close else ""
+            raise _SyntaxError(f"unknown field {node.fieldname!r}{hint}", _start(node))
+
+
+class _NewsFieldsPlugin(qparser.FieldsPlugin):
+    """FieldsPlugin that keeps unknown names: StrictPlugin has already vetted them."""
+
+    def __init__(self) -> None:
+        super().__init__(remove_unknown=False)
+
+    def do_fieldnames(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        known = _known_fields(parser.schema)
+        kept: list[syntax.SyntaxNode] = []
+        nodes = list(group)
+        for i, node in enumerate(nodes):
+            # Digits before a colon ("10:30") are text, as Whoosh would have it.
+            if isinstance(node, syntax.FieldnameNode) and node.fieldname not in known:
+                following = nodes[i + 1] if i + 1 < len(nodes) else None
+                if following is not None and following.has_text:
+                    following.text = node.original + following.text
+                    following.startchar = node.startchar
+                    continue
+                node = syntax.to_word(node)
+            elif isinstance(node, syntax.GroupNode):
+                node = self.do_fieldnames(parser, node)
+            kept.append(node)
+        group.nodes = kept
+        return super().do_fieldnames(parser, group)
+
+
+class EntityFieldPlugin(qparser.Plugin):
+    """``entity:X`` searches person, organization and location at once.
+
+    Runs after field names are applied (100) and before the multifield plugin
+    (110), so ``entity:`` clauses are expanded exactly like default fields.
+    Phrases on date fields (``published:"last week"``) become date terms here too.
+    """
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(self.do_entities, 105)]
+
+    def do_entities(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for i, node in enumerate(group):
+            if isinstance(node, syntax.GroupNode):
+                group[i] = self.do_entities(parser, node)
+            elif isinstance(node, qparser.PhrasePlugin.PhraseNode) and self._self_parsing(parser, node.fieldname):
+                word = syntax.WordNode(node.text)
+                word.fieldname, word.boost = node.fieldname, node.boost
+                word.startchar, word.endchar = node.startchar, node.endchar
+                group[i] = word
+            elif node.has_fieldname and node.fieldname == ENTITY_FIELD:
+                copies = []
+                for field in ENTITY_FIELDS:
+                    clone = copy.copy(node)
+                    clone.set_fieldname(field, override=True)
+                    copies.append(clone)
+                group[i] = syntax.OrGroup(copies)
+        return group
+
+    @staticmethod
+    def _self_parsing(parser: qparser.QueryParser, fieldname: str | None) -> bool:
+        return bool(fieldname) and fieldname in parser.schema and parser.schema[fieldname].self_parsing()
+
+
+class NewsTermsPlugin(qparser.Plugin):
+    """Normalizes wildcard, prefix and fuzzy terms like indexed words.
+
+    Whoosh passes their text to the query untouched, so ``Missil*`` would look
+    for capitalized terms that the index never holds. Fuzzy terms on stemmed
+    fields are stemmed (``missiles~`` looks near ``missil``).
+    """
+
+    def filters(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(self.do_terms, 120)]  # after the multifield copies exist
+
+    def do_terms(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                self.do_terms(parser, node)
+            elif isinstance(node, qparser.FuzzyTermPlugin.FuzzyTermNode):
+                if node.maxdist > MAX_FUZZY_DISTANCE:
+                    raise _SyntaxError(
+                        f"fuzzy distance {node.maxdist} is over the limit of {MAX_FUZZY_DISTANCE}", _start(node)
+                    )
+                node.text = normalize(node.text)
+                if node.fieldname in STEMMED_FIELDS and node.text.isalpha():
+                    stems = index_terms(node.text, stops=False)
+                    node.text = stems[0].text if len(stems) == 1 else node.text
+            elif isinstance(node, qparser.WildcardPlugin.WildcardNode | qparser.PrefixPlugin.PrefixNode):
+                node.text = normalize(node.text)
+        return group
+
+
 def make_parser(schema: Schema) -> qparser.QueryParser:
     """A Whoosh query parser for the newsindex schema."""
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup)
+    parser.remove_plugin_class(qparser.FieldsPlugin)
+    parser.add_plugin(_NewsFieldsPlugin())
+    # "-word" excludes, like NOT word; "+word" is accepted and means what AND does.
+    minus = qparser.OperatorsPlugin.OpTagger(
+        r"(^|(?<=[\s(]))-(?=[^\s\-])", syntax.NotGroup, syntax.PrefixOperator, memo="minus"
+    )
+    plus = qparser.OperatorsPlugin.OpTagger(r"(^|(?<=[\s(]))\+(?=[^\s+])", syntax.AndGroup, syntax.PrefixOperator)
+    parser.replace_plugin(qparser.OperatorsPlugin(ops=[(minus, 0), (plus, 0)]))
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     parser.add_plugin(qparser.GtLtPlugin())
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(StrictPlugin())
+    parser.add_plugin(EntityFieldPlugin())
+    parser.add_plugin(NewsTermsPlugin())
     return parser
 
 
-def _errors(q: query.Query) -> list[query.Query]:
-    found = [q] if getattr(q, "error", None) else []
-    if q.is_leaf():
-        return found
-    for child in q.children():
-        found.extend(_errors(child))
-    return found
+def _walk(q: query.Query) -> Iterator[query.Query]:
+    yield q
+    if not q.is_leaf():
+        for child in q.children():
+            yield from _walk(child)
 
 
 def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query.Query:
-    """Parse query text into a Whoosh query, or raise :class:`QueryError`."""
+    """Parse query text into a Whoosh query, or raise :class:`QueryError`.
+
+    >>> from newsindex.schema import build_schema
+    >>> parse('"kim putin', build_schema())
+    Traceback (most recent call last):
+    newsindex.QueryError: unbalanced '"': a phrase needs a closing quote (at character 1)
+    """
+    if not isinstance(text, str):
+        raise QueryError(f"a query is text, not {type(text).__name__}", "")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(text):,} characters, over the {MAX_QUERY_CHARS:,} limit", text)
+        raise QueryError(f"query is {len(text):,} characters, over the {MAX_QUERY_CHARS:,} limit", text[:100])
     if not text.strip():
         raise QueryError("empty query", text)
     token = NOW.set(now)
     try:
         q = make_parser(schema).parse(text)
+    except _SyntaxError as exc:
+        raise QueryError(exc.message, text, exc.position) from None
     except RecursionError:
         raise QueryError("query is nested too deeply", text) from None
     finally:
         NOW.reset(token)
-    bad = _errors(q)
-    if bad:
-        first = bad[0]
-        raise QueryError(str(first.error), text, getattr(first, "startchar", None))
+    leaves = 0
+    for node in _walk(q):
+        if getattr(node, "error", None):
+            raise QueryError(str(node.error), text, getattr(node, "startchar", None))
+        leaves += node.is_leaf()
+    if leaves > MAX_CLAUSES:
+        raise QueryError(f"query has {leaves:,} clauses, over the {MAX_CLAUSES:,} limit", text)
     return q
+
+
+def check_expansions(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> None:
+    """Raise :class:`QueryError` if a wildcard or fuzzy term matches too many terms.
+
+    Counting stops at ``limit + 1``, so the check is cheap even for ``*``.
+    """
+    for node in _walk(q):
+        if isinstance(node, query.Every) or (isinstance(node, query.Wildcard) and node.text.strip("*") == ""):
+            if node.fieldname and reader.schema[node.fieldname].self_parsing():
+                continue  # published:* is a cheap numeric range
+            raise QueryError(f"'{node.text if hasattr(node, 'text') else '*'}' alone matches every word; add letters")
+        if not isinstance(node, query.MultiTerm) or isinstance(node, query.Variations):
+            continue
+        for count, _ in enumerate(node._btexts(reader), 1):  # Whoosh's own expansion, lazily
+            if count > limit:
+                text = getattr(node, "text", "")
+                suffix = "~" if isinstance(node, query.FuzzyTerm) else ""
+                raise QueryError(
+                    f"'{text}{suffix}' matches more than {limit:,} words in {node.fieldname}; make it more specific",
+                    "",
+                    getattr(node, "startchar", None),
+                )

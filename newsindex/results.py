@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 from whoosh import highlight
+
+from .facets import FacetCount, facets_to_dict
 
 __all__ = ["Hit", "Results", "SnippetFormatter"]
 
@@ -48,8 +50,14 @@ class Hit:
 class Results:
     """A page of hits and the exact number of matching articles.
 
-    >>> results = index.search('person:Putin', limit=5)  # doctest: +SKIP
+    ``facets`` maps each requested facet (``person``, ``organization``,
+    ``location``, ``source``, ``published``) to its counts over *all* matches;
+    ``suggestion`` is a corrected query when some word is in no article.
+
+    >>> results = index.search('person:Putin', limit=5, facets=["org"])  # doctest: +SKIP
     >>> results.total, [hit.title for hit in results]  # doctest: +SKIP
+    >>> results.facets["organization"][0]  # doctest: +SKIP
+    FacetCount(value='Kremlin', count=12)
     """
 
     query: str
@@ -57,6 +65,8 @@ class Results:
     hits: tuple[Hit, ...]
     page: int = 1
     limit: int = 10
+    facets: Mapping[str, tuple[FacetCount, ...]] = attrs.field(factory=dict)
+    suggestion: str | None = None
 
     def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
@@ -75,6 +85,8 @@ class Results:
             "page": self.page,
             "limit": self.limit,
             "hits": [hit.to_dict() for hit in self.hits],
+            "facets": facets_to_dict(self.facets),
+            "suggestion": self.suggestion,
         }
 
 

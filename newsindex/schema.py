@@ -63,8 +63,8 @@ class NewsDate(fields.DATETIME):
     """DATETIME that parses our date expressions (partial, relative, open ranges)."""
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        if qstring.strip() == "*":
-            return query.Every(fieldname, boost=boost)
+        if qstring.strip() == "*":  # any date: a numeric range is cheaper than Every
+            return date_query(fieldname, dates.Period(dates.MIN, dates.MAX), boost)
         try:
             return date_query(fieldname, dates.parse_period(qstring, _now()), boost)
         except dates.DateError as exc:
@@ -94,13 +94,14 @@ def build_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=news, stored=True, field_boost=2.0),
         body=fields.TEXT(analyzer=news, stored=True),
         published=NewsDate(stored=True, sortable=True),
-        source=fields.TEXT(analyzer=names, stored=True),
+        # sortable=True adds a per-document column, which facets read quickly
+        source=fields.TEXT(analyzer=names, stored=True, sortable=True),
         url=fields.ID(stored=True),
         authors=fields.TEXT(analyzer=names, stored=True),
         language=fields.ID(stored=True),
-        person=fields.TEXT(analyzer=names, stored=True),
-        organization=fields.TEXT(analyzer=names, stored=True),
-        location=fields.TEXT(analyzer=names, stored=True),
+        person=fields.TEXT(analyzer=names, stored=True, sortable=True),
+        organization=fields.TEXT(analyzer=names, stored=True, sortable=True),
+        location=fields.TEXT(analyzer=names, stored=True, sortable=True),
     )
 
 
