@@ -124,6 +124,19 @@ def _chunks(batch: list[Article], n: int) -> list[list[Article]]:
     return [batch[i : i + step] for i in range(0, len(batch), step)]
 
 
+class _Writer(SegmentWriter):
+    """A SegmentWriter that tidies scratch folders before it lets go of the lock.
+
+    Whoosh reuses one scratch folder name per index; ours are unique per writer
+    (parallel writers need that), so each finished writer removes the empty
+    ones, its workers' included.
+    """
+
+    def _finish(self) -> None:
+        self.storage.clean_strays(keep=self._tempstorage.folder)
+        super()._finish()
+
+
 def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
     """A writer holding the index's write lock, waiting up to ``timeout`` seconds for it."""
     lock = ix.lock("WRITELOCK")
@@ -135,7 +148,7 @@ def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
         # What a killed writer left behind goes now, while no one else can
         # write, and before this writer makes scratch files of its own.
         ix.storage.clean_strays()
-        writer = SegmentWriter(ix, _lk=False)
+        writer = _Writer(ix, _lk=False)
     except BaseException:
         lock.release()
         raise

@@ -63,11 +63,14 @@ class DurableStorage(FileStorage):
         # writers need one each, or the first to finish deletes the others'.
         return FileStorage(os.path.join(self.folder, f"{random_name()}.tmp")).create()
 
-    def clean_strays(self) -> list[str]:
-        """Remove what a killed writer left behind. Call only while holding the write lock."""
+    def clean_strays(self, keep: str | None = None) -> list[str]:
+        """Remove scratch files and folders no writer is using (``keep`` excepted).
+
+        Call only while holding the write lock: then no other writer is running.
+        """
         removed = []
         for entry in Path(self.folder).iterdir():
-            if _STRAY.fullmatch(entry.name):
+            if _STRAY.fullmatch(entry.name) and str(entry) != keep:
                 if entry.is_dir():
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
