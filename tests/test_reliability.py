@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from newsindex import Article, Index
 
 CMD = [sys.executable, "-m", "newsindex"]
