@@ -28,6 +28,7 @@ __all__ = [
     "NewsAnalyzer",
     "Term",
     "index_terms",
+    "index_words",
     "name_terms",
     "normalize",
     "sentence_spans",
@@ -203,6 +204,18 @@ def index_terms(text: str, spans: Iterable[Span] | None = None, *, stops: bool =
     if spans is None:
         spans = word_spans(text)
     return _terms(text, spans, _index_parts if stops else _stemmed_parts, shift)
+
+
+def index_words(text: str, spans: Iterable[Span]) -> list[str]:
+    """The texts of :func:`index_terms`, in order, without positions or spans.
+
+    The indexing hot path: Whoosh numbers a sequence of words itself.
+    """
+    words: list[str] = []
+    extend = words.extend
+    for start, end in spans:
+        extend(_index_parts(text[start:end]))
+    return words
 
 
 NAME_GAP = 100  # positions between two names, so no phrase spans the join

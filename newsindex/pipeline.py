@@ -25,7 +25,7 @@ from whoosh.index import FileIndex
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from .analysis import index_terms, tokenize, word_spans
+from .analysis import index_words, tokenize, word_spans
 from .article import Article
 from .entities import EntityExtractor, article_entities, get_extractor
 from .errors import IndexLockedError
@@ -66,17 +66,17 @@ def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, An
         found = {attr: getattr(names, attr) for attr in ENTITY_FIELDS.values()}
         spans = [span for sentence in sentences for span in sentence]
         cut = len(title)
-        title_terms = index_terms(title, [s for s in spans if s[1] <= cut]) if title else []
-        shift = cut + 2 if title else 0  # Article.text joins title and body with a blank line
-        body_terms = index_terms(text, [s for s in spans if s[0] >= shift], shift=shift)
+        title_words = index_words(title, [s for s in spans if s[1] <= cut]) if title else []
+        skip = cut + 2 if title else 0  # Article.text joins title and body with a blank line
+        body_words = index_words(text, [s for s in spans if s[0] >= skip])
     else:
-        title_terms = index_terms(title, word_spans(title))
-        body_terms = index_terms(body, word_spans(body))
+        title_words = index_words(title, word_spans(title))
+        body_words = index_words(body, word_spans(body))
     doc = to_document(article, found)
     # Whoosh indexes a sequence of strings as ready-made tokens at consecutive
     # positions, which is what our terms are; the text itself is still stored.
-    doc["title"], doc["_stored_title"] = tuple(t.text for t in title_terms), title
-    doc["body"], doc["_stored_body"] = tuple(t.text for t in body_terms), body
+    doc["title"], doc["_stored_title"] = tuple(title_words), title
+    doc["body"], doc["_stored_body"] = tuple(body_words), body
     return doc
 
 

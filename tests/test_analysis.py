@@ -3,7 +3,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsindex.analysis import NewsAnalyzer, index_terms, name_terms, tokenize, word_spans, word_tokenizer
+from newsindex.analysis import (
+    NewsAnalyzer,
+    index_terms,
+    index_words,
+    name_terms,
+    tokenize,
+    word_spans,
+    word_tokenizer,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -72,3 +80,8 @@ def test_any_text_tokenizes_with_valid_spans(text):
             assert text[start:end].strip()
     for term in index_terms(text):
         assert term.text and 0 <= term.start < term.end <= len(text)
+
+
+def test_index_words_are_the_texts_of_index_terms():
+    text = "Kim’s ballistic missiles: U.S. and Russia-North Korea talks, 18-month war"
+    assert index_words(text, word_spans(text)) == [t.text for t in index_terms(text)]
