@@ -1,0 +1,74 @@
+"""Smoke tests of the benchmark tools: the synthetic generator and bench_index.py --quick."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import types
+from itertools import islice
+from pathlib import Path
+
+from newsindex import Article, read
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "benchmarks"
+
+
+def _load(name: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+synthetic = _load("synthetic")
+
+
+def test_generator_is_deterministic_and_streaming() -> None:
+    stream = synthetic.generate(10**9, seed=7)  # a generator: nothing is built up front
+    assert isinstance(stream, types.GeneratorType)
+    first = list(islice(stream, 50))
+    assert first == list(synthetic.generate(50, seed=7))
+    assert first != list(synthetic.generate(50, seed=8))
+    assert len({a["id"] for a in first}) == 50
+    assert len({a["published"][:4] for a in first}) > 3  # dates spread over years
+    for article in first:
+        assert article["title"] and article["body"].count("\n\n") >= 2  # several paragraphs
+
+
+def test_generated_jsonl_is_read_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl"
+    count, text_bytes = synthetic.write_jsonl(path, 40, seed=1)
+    again = tmp_path / "again.jsonl"
+    synthetic.write_jsonl(again, 40, seed=1)
+    assert path.read_bytes() == again.read_bytes()
+    records = list(read([path]))
+    assert count == 40 and all(isinstance(r, Article) for r in records)
+    assert text_bytes == sum(len(a.title.encode()) + len(a.body.encode()) for a in records)
+    assert records[0].published.tzinfo is not None
+
+
+def test_bench_index_quick_runs_end_to_end(tmp_path: Path) -> None:
+    output = tmp_path / "quick.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "bench_index.py"), "--quick", "--output", str(output)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "docs/s" in done.stdout and str(output) in done.stdout
+    report = json.loads(output.read_text())
+    rows = {(r["config"], r["procs"]): r for r in report["results"]}
+    assert set(rows) == {("baseline", 1), ("no-entities", 2), ("full", 2)}
+    for row in rows.values():
+        assert row["docs"] == row["articles"] == 400
+        assert row["docs_per_s"] > 0 and row["mb_per_s"] > 0
+        assert 0 < row["peak_pss_mb"] <= row["peak_rss_mb"] + 1
+    assert rows["baseline", 1]["ratio"] == 1.0
+    if importlib.util.find_spec("matplotlib"):
+        assert output.with_suffix(".png").stat().st_size > 0
