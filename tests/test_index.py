@@ -119,10 +119,30 @@ def test_index_persists_across_opens(tmp_path: Path):
         assert ix.search("persistent").total == 1
 
 
-@pytest.mark.slow
 def test_full_reuters_year_total(tmp_path: Path):
+    # The whole corpus, in CI: about a minute on two cores without entities.
     corpus = shared_file(REUTERS)
     with Index(tmp_path / "reuters", entities=None) as ix:
         added = ix.add(r for r in read([corpus]) if isinstance(r, Article))
         assert added == 21578
         assert ix.search("published:[1987-01-01 TO 1987-12-31]").total == 21578
+
+
+def test_search_is_the_same_across_many_segments_and_after_optimize(tmp_path: Path):
+    articles = [
+        Article(id=str(i), title=f"report {i}", body=f"ballistic missiles test number {i} near city{i % 7}",
+                published=dt.datetime(2023, 1 + i % 12, 1 + i % 28, tzinfo=dt.UTC))
+        for i in range(150)
+    ]
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add(articles, batch_size=10)
+        assert ix.stats().segments == 15
+        queries = ['"ballistic missiles"', "city3", "published:2023-05", "report -city1"]
+        before = [sorted((h.id, round(h.score, 6)) for h in ix.search(q, limit=200).hits) for q in queries]
+        ix.optimize()
+        assert ix.stats().segments == 1
+        after = [sorted((h.id, round(h.score, 6)) for h in ix.search(q, limit=200).hits) for q in queries]
+    assert before == after
+    assert [len(b) for b in before] == [150, sum(1 for i in range(150) if i % 7 == 3),
+                                       sum(1 for i in range(150) if 1 + i % 12 == 5),
+                                       sum(1 for i in range(150) if i % 7 != 1)]
