@@ -11,7 +11,9 @@ extracted, and everything is indexed into an on-disk Whoosh index.
 """
 
 from .article import Article, parse_datetime
+from .builder import Q
 from .entities import Entity, extract_entities
+from .facets import FacetCount
 from .index import Index, IndexNotFoundError, IndexStats, NewsIndexError, default_index_path
 from .query import QueryError
 from .readers import Rejection, read
@@ -22,11 +24,13 @@ __version__ = "0.1.0"
 __all__ = [
     "Article",
     "Entity",
+    "FacetCount",
     "Hit",
     "Index",
     "IndexNotFoundError",
     "IndexStats",
     "NewsIndexError",
+    "Q",
     "QueryError",
     "Rejection",
     "Results",

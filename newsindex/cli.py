@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,7 +57,24 @@ def _open(path: Path, **kwargs: Any) -> Index:
         _fail(str(exc))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns unexpected errors (a damaged index, a full disk) into one clear line.
+
+    Set NEWSINDEX_DEBUG=1 to see the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("NEWSINDEX_DEBUG"):
+                raise
+            _fail(f"{type(exc).__name__}: {exc} (if the index is damaged, `newsindex check` says where)", status=1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsindex")
 def main() -> None:
     """Search news by who, where and when."""
@@ -323,14 +341,14 @@ def check(index_path: Path, as_json: bool) -> None:
         _fail(f"index at {index_path} is damaged: cannot open it: {exc}", status=1)
     with index:
         problems = index.check()
-        documents = len(index)
+        documents = None if problems else len(index)  # counting needs sound segments
     if as_json:
         _dump({"ok": not problems, "documents": documents, "problems": problems})
     elif problems:
         for problem in problems:
             click.echo(f"newsindex: damage: {problem}", err=True)
     else:
-        click.echo(f"ok: {documents:,} documents in {index_path}")
+        click.echo(f"ok: {documents or 0:,} documents in {index_path}")
     sys.exit(1 if problems else 0)
 
 

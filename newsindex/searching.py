@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import Any, Literal
 
 from whoosh import highlight, query
 from whoosh.searching import Searcher
@@ -49,6 +49,7 @@ def execute(
     # No terms=True: recording matched terms per document costs 5-15x on broad
     # queries; the highlighter falls back to the query's own (expanded) terms.
     results = searcher.search(q, limit=page * limit, sortedby=sortedby, reverse=sort == "newest", mask=mask)
+    _cache_query_terms(results)
     results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
     results.formatter = SnippetFormatter()
     hits = []
@@ -86,6 +87,34 @@ def execute(
     )
 
 
+def _cache_query_terms(results: Any) -> None:
+    """Expand wildcard and fuzzy terms once per search, not once per highlighted hit.
+
+    Whoosh's highlighter asks ``results.query_terms(expand=True)`` for every hit,
+    and a fuzzy term's expansion scans the lexicon each time.
+    """
+    original = results.query_terms
+    cache: dict[tuple[bool, str | None], list[Any]] = {}
+
+    def query_terms(expand: bool = False, fieldname: str | None = None) -> list[Any]:
+        key = (expand, fieldname)
+        if key not in cache:
+            cache[key] = list(original(expand=expand, fieldname=fieldname))
+        return cache[key]
+
+    results.query_terms = query_terms
+
+
+def _terms_within(reader: Any, field: str, text: str, maxdist: int, prefix: int) -> set[str]:
+    """Terms within ``maxdist`` edits, segment by segment (each uses a fast automaton;
+    Whoosh's multi-segment reader falls back to a slow scan of every term)."""
+    found: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        for term in leaf.terms_within(field, text, maxdist, prefix=prefix):
+            found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return found
+
+
 def lead(body: str) -> str:
     """The start of the body, cut at a word boundary, when no words matched."""
     text = " ".join(body.split())
@@ -101,6 +130,8 @@ def _words(q: query.Query, negated: bool = False) -> Iterator[tuple[str, str, in
     """``(field, term, start, end)`` of the positive words of a parsed query."""
     if isinstance(q, query.Not):
         return
+    if isinstance(q, query.MultiTerm | query.FuzzyTerm):
+        return  # wildcards and fuzzy terms are deliberate, not misspellings
     if isinstance(q, query.Term) and q.fieldname in _SUGGEST_FIELDS and getattr(q, "startchar", None) is not None:
         yield q.fieldname, q.text, q.startchar, q.endchar
     elif isinstance(q, query.Phrase) and q.fieldname in _SUGGEST_FIELDS and q.char_ranges:
@@ -145,9 +176,7 @@ def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
         best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, candidate)
         for distance in (1, 2) if len(text[start:end]) >= 5 else (1,):
             for field, term in places:
-                for candidate in reader.terms_within(field, term, distance, prefix=1):
-                    if isinstance(candidate, bytes):
-                        candidate = candidate.decode("utf-8")
+                for candidate in _terms_within(reader, field, term, distance, prefix=1):
                     key = (distance, -reader.doc_frequency(field, candidate), field, candidate)
                     best = key if best is None or key < best else best
             if best:

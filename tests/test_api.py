@@ -7,11 +7,13 @@ import newsindex
 EXPECTED = {
     "Article",
     "Entity",
+    "FacetCount",
     "Hit",
     "Index",
     "IndexNotFoundError",
     "IndexStats",
     "NewsIndexError",
+    "Q",
     "QueryError",
     "Rejection",
     "Results",

@@ -75,3 +75,14 @@ def test_any_text_gives_a_period_or_date_error(text):
     except DateError:
         return
     assert period.start <= period.end
+
+
+def test_a_range_that_ends_before_it_starts_is_an_error():
+    with pytest.raises(DateError, match="ends before it starts"):
+        parse_range("2024", "2023", NOW)
+    assert parse_range("2023-09-13", "2023-09-13", NOW).end == utc(2023, 9, 14)  # one day is fine
+
+
+def test_star_and_blank_ends_are_open():
+    assert parse_range("*", "2023", NOW).start == MIN
+    assert parse_range(" ", "*", NOW) == parse_range(None, None, NOW)

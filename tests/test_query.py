@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from conftest import NOW
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query as wq
 
-from newsindex import QueryError
+from newsindex import Q, QueryError
 from newsindex.query import parse
 from newsindex.schema import build_schema
 
@@ -52,3 +56,145 @@ def test_malformed_queries_raise_query_error(text, fragment):
     with pytest.raises(QueryError) as info:
         parse(text, SCHEMA, now=NOW)
     assert fragment in str(info.value)
+
+
+# -- the whole query language -------------------------------------------------
+
+def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
+    """The [start, end) UTC span a date query covers, read back from the numeric range."""
+    from whoosh.util.times import long_to_datetime
+
+    q = parse(text, SCHEMA, now=NOW)
+    assert isinstance(q, wq.NumericRange), (text, q)
+    start, end = long_to_datetime(q.start), long_to_datetime(q.end + 1)
+    return start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC)
+
+
+def _utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("published:[2023-09-01 TO 2023-09-30]", _utc(2023, 9, 1), _utc(2023, 10, 1)),
+        ("published:[2023-09-01 to 2023-09-30]", _utc(2023, 9, 1), _utc(2023, 10, 1)),
+        ("published:{2023-09-01 TO 2023-09-30}", _utc(2023, 9, 2), _utc(2023, 9, 30)),
+        ("published:>=2023-09-01", _utc(2023, 9, 1), None),
+        ("published:>2023-09-01", _utc(2023, 9, 2), None),
+        ("published:<2023-10-01", None, _utc(2023, 10, 1)),
+        ("published:<=2023-09-30", None, _utc(2023, 10, 1)),
+        ("published:2023", _utc(2023, 1, 1), _utc(2024, 1, 1)),
+        ("published:2023-09", _utc(2023, 9, 1), _utc(2023, 10, 1)),
+        ("published:2023-09-13", _utc(2023, 9, 13), _utc(2023, 9, 14)),
+        ("published:yesterday", _utc(2023, 9, 13), _utc(2023, 9, 14)),
+        ('published:"last week"', _utc(2023, 9, 4), _utc(2023, 9, 11)),  # a phrase on a date field
+        ("published:'last week'", _utc(2023, 9, 4), _utc(2023, 9, 11)),
+        ("published:['last month' to now]", _utc(2023, 8, 1), NOW + dt.timedelta(microseconds=1)),
+        ("published:[-7d TO now]", _utc(2023, 9, 7), NOW + dt.timedelta(microseconds=1)),
+        ("published:[* TO 2023-09-30]", None, _utc(2023, 10, 1)),
+    ],
+)
+def test_every_date_form_covers_its_period(text, start, end):
+    got_start, got_end = _range(text)
+    if start is not None:
+        assert got_start == start
+    else:
+        assert got_start.year == 1
+    if end is not None:
+        assert got_end == end
+    else:
+        assert got_end.year == 9999
+
+
+def test_entity_searches_all_three_entity_fields():
+    q = parse('entity:"Kim Jong Un"', SCHEMA)
+    assert isinstance(q, wq.Or)
+    assert {leaf.fieldname for leaf in _leaves(q)} == {"person", "organization", "location"}
+    assert all(isinstance(leaf, wq.Phrase) and leaf.words == ["kim", "jong", "un"] for leaf in _leaves(q))
+
+
+def test_minus_excludes_and_boosts_apply():
+    q = parse("kim -trump title:summit^2", SCHEMA)
+    assert any(isinstance(c, wq.Not) for c in q.children())
+    assert any(getattr(leaf, "boost", 1) == 2 for leaf in _leaves(q))
+
+
+def test_wildcard_and_fuzzy_terms_are_normalized():
+    assert {leaf.text for leaf in _leaves(parse("Missil*", SCHEMA))} == {"missil"}
+    fuzzy = _leaves(parse("Missiles~", SCHEMA))
+    assert all(isinstance(leaf, wq.FuzzyTerm) and leaf.text == "missil" for leaf in fuzzy)
+    assert [leaf.text for leaf in _leaves(parse("person:Putn~", SCHEMA))] == ["putn"]  # names are not stemmed
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "position"),
+    [
+        ('"ballistic missiles', "closing quote", 0),
+        ("person:(", "unbalanced '('", 7),
+        ("(kim AND putin", "unbalanced '('", 0),
+        ("kim)", "unbalanced ')'", 3),
+        ("published:[bogus TO 2023]", "bogus", None),
+        ("published:2023-02-30", "impossible date", None),
+        ("published:[2024 TO 2023]", "ends before it starts", None),
+        ("title:", "has no value", 0),
+        ("kim title: putin", "has no value", 4),
+        ("persn:putin", "did you mean person:", 0),
+        ("kim AND", "AND needs a term", 4),
+        ("OR putin", "OR needs a term", 0),
+        ("<0", "needs a field", 0),
+        ("putin~5", "fuzzy distance", 0),
+        ("(" * 40 + "kim" + ")" * 40, "nested", None),
+    ],
+)
+def test_malformed_queries_say_what_and_where(text, fragment, position):
+    with pytest.raises(QueryError) as info:
+        parse(text, SCHEMA, now=NOW)
+    assert fragment in str(info.value)
+    if position is not None:
+        assert info.value.position == position
+
+
+_PIECES = st.sampled_from(
+    ["kim", "Putin", '"', "'", "(", ")", "[", "]", "{", "}", " TO ", " to ", ":", "title:", "published:", "person:",
+     "entity:", "org:", "~", "~2", "^", "^2", "*", "?", "-", "+", " AND ", " OR ", " NOT ", "2023", "2023-02-30",
+     "now", "-7d", "last week", ">", ">=", "<", " ", "\\", "/", "\x00", "İ", "𝔘"]
+)  # fmt: skip
+
+
+@given(st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=30).map("".join)))
+def test_no_query_text_gives_anything_but_a_query_or_query_error(text):
+    try:
+        q = parse(text, SCHEMA, now=NOW)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(q, wq.Query)
+
+
+def test_a_megabyte_query_is_refused_quickly():
+    with pytest.raises(QueryError, match="limit"):
+        parse("kim " * 250_000, SCHEMA)
+
+
+def test_builder_makes_the_same_query_as_the_text_form():
+    built = Q.phrase("ballistic missiles") & Q.person("Kim Jong Un") & Q.published(since=dt.date(2023, 9, 1))
+    text = '"ballistic missiles" person:"Kim Jong Un" published:>=2023-09-01'
+    assert built.to_query(SCHEMA, NOW) == parse(text, SCHEMA, now=NOW)
+    assert parse(str(built), SCHEMA, now=NOW) == parse(text, SCHEMA, now=NOW)  # str() round-trips
+
+
+@pytest.mark.parametrize(
+    ("built", "text"),
+    [
+        (Q.term("missiles") | Q.term("rockets"), "missiles OR rockets"),
+        (Q.org("United Nations") & ~Q.location("Moscow"), 'org:"United Nations" NOT place:Moscow'),
+        (Q.entity("Putin"), "entity:Putin"),
+        (Q.published("2023-09"), "published:2023-09"),
+        (Q.published(since="2023-09-01", until="2023-09-30"), "published:[2023-09-01 TO 2023-09-30]"),
+        (Q.phrase("kim putin", slop=10), '"kim putin"~10'),
+        (Q.term("summit", field="title"), "title:summit"),
+    ],
+)
+def test_builder_forms_match_their_text(built, text):
+    assert built.to_query(SCHEMA, NOW) == parse(text, SCHEMA, now=NOW)

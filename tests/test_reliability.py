@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -185,14 +184,15 @@ def test_hostile_input_every_bad_record_reported_every_good_one_indexed(tmp_path
     assert sorted(r["line"] for r in replay) == sorted(bad_lines)
 
 
-def test_check_reports_a_damaged_segment(tmp_path: Path):
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_check_reports_a_damaged_segment(tmp_path: Path, where: str):
     index = tmp_path / "index"
     with Index(index, entities=None) as ix:
         ix.add([Article(id=str(i), title=f"story {i}", body="text " * 50) for i in range(20)])
     segment = max((p for p in index.iterdir() if p.suffix == ".seg"), key=lambda p: p.stat().st_size)
     data = bytearray(segment.read_bytes())
-    mid = len(data) // 2
-    data[mid : mid + 64] = os.urandom(64)
+    at = {"start": 0, "middle": len(data) // 2, "end": len(data) - 64}[where]
+    data[at : at + 64] = random.Random(where).randbytes(64)
     segment.write_bytes(bytes(data))
     result = _run("check", "--index", str(index))
     assert result.returncode == 1

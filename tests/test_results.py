@@ -1,0 +1,264 @@
+"""Results of the query layer: totals, pages, facets, did-you-mean, more-like-this, limits.
+
+The small index here is synthetic so every expected number is counted from
+the articles themselves; the Reuters tests compare totals with a plain scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REUTERS, shared_file
+
+from newsindex import Article, Index, Q, QueryError
+from newsindex.analysis import index_terms
+from newsindex.cli import main
+
+NOW = dt.datetime(1987, 3, 20, 12, tzinfo=dt.UTC)  # a Friday
+PEOPLE = ["Vladimir Putin", "Kim Jong Un", "Sergei Shoigu", "Joe Biden"]
+PLACES = ["Moscow", "Pyongyang", "Vostochny", "Washington"]
+ORGS = ["United Nations", "Kremlin", "NATO"]
+
+
+def _articles() -> list[Article]:
+    out = []
+    for i in range(60):
+        persons = [PEOPLE[i % 4]] + ([PEOPLE[(i + 1) % 4]] if i % 3 == 0 else [])
+        out.append(
+            Article(
+                id=f"a{i:02d}",
+                title=f"Summit report {i}",
+                body=f"{persons[0]} met officials about ballistic missiles and grain. Story {i}.",
+                published=dt.datetime(2023, 8, 20, tzinfo=dt.UTC) + dt.timedelta(days=i, hours=i % 24),
+                source=["Reuters", "AP"][i % 2],
+                persons=persons,
+                organizations=[ORGS[i % 3]],
+                locations=[PLACES[i % 4]],
+            )
+        )
+    words = " ".join(f"qq{n:04d}x" for n in range(1200))  # a wide lexicon for the expansion cap
+    out.append(
+        Article(id="lexicon", title="Word list", body=words, published="2023-10-30", source="Lab", persons=[])
+    )
+    return out
+
+
+ARTICLES = _articles()
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("news") / "index"
+    with Index(path, entities=None, procs=1) as ix:
+        ix.add(ARTICLES)
+    with Index(path, create=False, entities=None, procs=1) as ix:
+        yield ix
+
+
+def _matching(pred) -> list[Article]:
+    return [a for a in ARTICLES[:60] if pred(a)]
+
+
+def test_total_is_exact_and_pages_cover_every_match(news):
+    expected = {a.id for a in _matching(lambda a: "Vladimir Putin" in a.persons)}
+    seen: list[str] = []
+    for page in itertools.count(1):
+        results = news.search('person:"Vladimir Putin"', limit=7, page=page)
+        assert results.total == len(expected)
+        if not results.hits:
+            break
+        seen += [hit.id for hit in results]
+    assert sorted(seen) == sorted(expected) and results.pages == -(-len(expected) // 7)
+
+
+def test_sort_newest_and_oldest(news):
+    newest = [h.published for h in news.search("grain", sort="newest", limit=20)]
+    oldest = [h.published for h in news.search("grain", sort="oldest", limit=20)]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+    assert newest[0] == max(a.published for a in _matching(lambda a: "grain" in a.body))
+
+
+def test_snippets_mark_the_matched_words(news):
+    hit = news.search('"ballistic missiles"', limit=1).hits[0]
+    marked = {hit.snippet[s:e].lower() for s, e in hit.highlights}
+    assert marked == {"ballistic", "missiles"}
+
+
+@pytest.mark.parametrize(("facet", "attr"), [("person", "persons"), ("org", "organizations"), ("place", "locations")])
+def test_entity_facets_count_the_whole_result_set(news, facet, attr):
+    results = news.search("grain published:2023-09", limit=1, facets=[facet], facet_limit=50)
+    matching = _matching(lambda a: "grain" in a.body and a.published.strftime("%Y-%m") == "2023-09")
+    expected = Counter(name for a in matching for name in getattr(a, attr))
+    (counts,) = results.facets.values()
+    assert {c.value: c.count for c in counts} == expected
+    assert [c.count for c in counts] == sorted((c.count for c in counts), reverse=True)
+
+
+def test_facet_limit_and_source_facet(news):
+    results = news.search("grain", facets=["person", "source"], facet_limit=2)
+    assert len(results.facets["person"]) == 2
+    assert {c.value: c.count for c in results.facets["source"]} == Counter(a.source for a in ARTICLES[:60])
+
+
+@pytest.mark.parametrize(
+    ("interval", "label"),
+    [
+        ("day", lambda d: d.date().isoformat()),
+        ("week", lambda d: "{}-W{:02d}".format(*d.isocalendar()[:2])),
+        ("month", lambda d: d.strftime("%Y-%m")),
+        ("year", lambda d: d.strftime("%Y")),
+    ],
+)
+def test_date_histogram(news, interval, label):
+    results = news.search("grain", facets=[f"published:{interval}"])
+    expected = Counter(label(a.published) for a in _matching(lambda a: "grain" in a.body))
+    counts = results.facets["published"]
+    assert {c.value: c.count for c in counts} == expected
+    assert [c.value for c in counts] == sorted(expected)
+
+
+def test_unknown_facet_is_a_query_error(news):
+    with pytest.raises(QueryError, match="unknown facet"):
+        news.search("grain", facets=["colour"])
+
+
+def test_did_you_mean(news):
+    assert news.search("person:putn").suggestion == "person:putin"
+    assert news.search("Misiles grain").suggestion == "Missiles grain"  # stems in the index, words out
+    assert news.search("missiles grain").suggestion is None
+
+
+def test_similar_finds_related_articles_but_not_itself(news):
+    results = news.similar("a00", limit=5)
+    assert results is not None and results.total > 0
+    ids = [hit.id for hit in results]
+    assert "a00" not in ids and "lexicon" not in ids
+    assert news.similar("no-such-id") is None
+
+
+def test_wildcard_and_fuzzy_expansion_is_capped(news):
+    assert news.search("qq000*").total == 1  # ten words: fine
+    for text in ["qq*", "*", "body:*"]:
+        with pytest.raises(QueryError, match="matches"):
+            news.search(text)
+
+
+def test_hostile_queries_return(news):
+    with pytest.raises(QueryError):
+        news.search("x" * 1_000_000)
+    with pytest.raises(QueryError):
+        news.search("(" * 10_000)
+    assert news.search(" OR ".join(f"w{n}" for n in range(400))).total == 0
+
+
+def test_builder_and_text_give_the_same_results(news):
+    built = Q.phrase("ballistic missiles") & Q.person("Kim Jong Un") & Q.published(since=dt.date(2023, 9, 1))
+    text = '"ballistic missiles" person:"Kim Jong Un" published:>=2023-09-01'
+    by_q, by_text = news.search(built, limit=100), news.search(text, limit=100)
+    assert by_q.total == by_text.total > 0
+    assert [h.id for h in by_q] == [h.id for h in by_text]
+
+
+# -- command line --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli(news):
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, [*args, "--index", str(news.path)], catch_exceptions=False)
+
+    return invoke
+
+
+def test_cli_facets_json_and_text(cli):
+    data = json.loads(cli("search", "grain", "--facets", "person,published:month", "--json").stdout)
+    assert sum(c["count"] for c in data["facets"]["published"]) == data["total"]
+    text = cli("search", "grain", "--facets", "source", "--facet-limit", "1").stdout
+    assert "source" in text and "Reuters" in text
+
+
+def test_cli_did_you_mean_and_bad_facet(cli):
+    assert "did you mean: person:putin" in cli("search", "person:putn").stdout
+    bad = cli("search", "grain", "--facets", "colour")
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+
+
+def test_cli_similar(cli):
+    out = cli("similar", "a00", "--json", "--limit", "3")
+    assert out.exit_code == 0 and len(json.loads(out.stdout)["hits"]) == 3
+    assert cli("similar", "nope").exit_code == 1
+
+
+# -- exact totals against a scan of Reuters -----------------------------------
+
+SUBSET = 2000
+RNOW = dt.datetime(1987, 3, 20, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def reuters(tmp_path_factory: pytest.TempPathFactory):
+    lines = itertools.islice(shared_file(REUTERS).open(encoding="utf-8"), SUBSET)
+    articles = [Article.from_dict(json.loads(line)) for line in lines]
+    path: Path = tmp_path_factory.mktemp("reuters") / "index"
+    with Index(path, entities=None, procs=1) as ix:
+        ix.add(articles)
+        yield ix, articles
+
+
+def _u(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "lo", "hi"),
+    [
+        ("published:[1987-03-02 TO 1987-03-06]", _u(1987, 3, 2), _u(1987, 3, 7)),
+        ("published:[1987-03-02 to 1987-03-06]", _u(1987, 3, 2), _u(1987, 3, 7)),
+        ("published:{1987-03-02 TO 1987-03-06}", _u(1987, 3, 3), _u(1987, 3, 6)),
+        ("published:[1987-03-10 TO]", _u(1987, 3, 10), None),
+        ("published:[TO 1987-03-01]", None, _u(1987, 3, 2)),
+        ("published:>=1987-03-05", _u(1987, 3, 5), None),
+        ("published:>1987-03-05", _u(1987, 3, 6), None),
+        ("published:<1987-03-01", None, _u(1987, 3, 1)),
+        ("published:<=1987-03-01", None, _u(1987, 3, 2)),
+        ("published:1987", _u(1987, 1, 1), _u(1988, 1, 1)),
+        ("published:1987-02", _u(1987, 2, 1), _u(1987, 3, 1)),
+        ("published:1987-03-03", _u(1987, 3, 3), _u(1987, 3, 4)),
+        ("published:yesterday", _u(1987, 3, 19), _u(1987, 3, 20)),
+        ("published:[-7d TO now]", _u(1987, 3, 13), RNOW + dt.timedelta(microseconds=1)),
+        ('published:"last week"', _u(1987, 3, 9), _u(1987, 3, 16)),
+        ("published:['last month' to now]", _u(1987, 2, 1), RNOW + dt.timedelta(microseconds=1)),
+    ],
+)
+def test_date_totals_equal_a_scan(reuters, text, lo, hi):
+    ix, articles = reuters
+    expected = sum(
+        1
+        for a in articles
+        if a.published is not None and (lo is None or a.published >= lo) and (hi is None or a.published < hi)
+    )
+    assert ix.search(text, now=RNOW).total == expected
+
+
+def _has_phrase(text: str, words: list[str]) -> bool:
+    terms = [t.text for t in index_terms(text)]
+    n = len(words)
+    return any(terms[i : i + n] == words for i in range(len(terms) - n + 1))
+
+
+@pytest.mark.parametrize("phrase", ["oil prices", "interest rates", "west german", "crude oil prices"])
+def test_phrase_totals_agree_with_a_scan(reuters, phrase):
+    ix, articles = reuters
+    words = [t.text for t in index_terms(phrase)]
+    expected = sum(1 for a in articles if _has_phrase(a.title, words) or _has_phrase(a.body, words))
+    total = ix.search(f'"{phrase}"').total
+    assert expected > 0
+    assert abs(total - expected) <= 0.02 * expected
