@@ -333,7 +333,7 @@ class Model:
         self.meta = dict(meta or {})
         self.lexicon = lexicon or _EMPTY_LEXICON
         self._types: dict[str, tuple] = {}
-        self._max_cache = 200_000
+        self._max_cache = 50_000  # ~1.5 KB an entry: bounds a worker at ~75 MB of cache
         w = weights.get
         trans = []
         # index: prev2 * (NTAGS+1) + prev, with NTAGS meaning "sentence start"

@@ -78,7 +78,7 @@ STOP_WORDS = frozenset(
 )
 
 _MAX_TERM = 64  # longer "words" are noise (base64, URLs) and bloat the lexicon
-_stem = functools.lru_cache(maxsize=200_000)(EnglishStemmer().stem)
+_stem = functools.lru_cache(maxsize=1 << 16)(EnglishStemmer().stem)
 
 
 # Without NLTK's trained Punkt model, Punkt still needs to know the titles and
@@ -165,12 +165,12 @@ def _parts(word: str) -> list[str]:
 
 # Each distinct token is normalized, stopped and stemmed once per process: news
 # vocabulary is small next to its running text, so these caches hit >95%.
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)
 def _stemmed_parts(token: str) -> tuple[str, ...]:
     return tuple(_stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)
 def _index_parts(token: str) -> tuple[str, ...]:
     return tuple(
         _stem(p) if p.isalpha() else p
