@@ -48,6 +48,13 @@ index_option = click.option(
     help="Index folder.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_LOCK_TIMEOUT,
+    show_default=True,
+    help="Seconds to wait for another writer before giving up (exit status 3).",
+)
 
 
 def _open(path: Path, **kwargs: Any) -> Index:
@@ -105,13 +112,7 @@ def main() -> None:
     show_default="all cores",
     help="Worker processes for analysis and writing.",
 )
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_LOCK_TIMEOUT,
-    show_default=True,
-    help="Seconds to wait for another writer before giving up (exit status 3).",
-)
+@lock_timeout_option
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -354,13 +355,7 @@ def check(index_path: Path, as_json: bool) -> None:
 
 @main.command()
 @index_option
-@click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=DEFAULT_LOCK_TIMEOUT,
-    show_default=True,
-    help="Seconds to wait for another writer (exit status 3 after).",
-)
+@lock_timeout_option
 def optimize(index_path: Path, lock_timeout: float) -> None:
     """Merge all segments into one, for faster searching."""
     with _open(index_path, entities=None, lock_timeout=lock_timeout) as index:
