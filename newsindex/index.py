@@ -17,8 +17,10 @@ from typing import Any
 
 import attrs
 from whoosh import query as wquery
+from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from .article import Article
@@ -109,7 +111,7 @@ class Index:
             self._ix = storage.open_index()
         elif create:
             self.path.mkdir(parents=True, exist_ok=True)
-            self._ix = storage.create_index(build_schema())
+            self._ix = _create(storage, lock_timeout)
         else:
             raise IndexNotFoundError(f"no index at {self.path} (create one with `newsindex index`)")
         self._searcher: Searcher | None = None
@@ -265,8 +267,11 @@ class Index:
                     if seen != segment.doc_count():
                         problems.append(f"segment {name}: {seen} readable documents, {segment.doc_count()} expected")
                     for fieldname in reader.indexed_field_names():
-                        for _ in reader.lexicon(fieldname):
-                            pass
+                        for term in reader.lexicon(fieldname):
+                            reader.postings(fieldname, term).all_ids()  # decode every posting list
+                    for fieldname in toc.schema.names():
+                        if reader.has_column(fieldname):
+                            list(reader.column_reader(fieldname))
                 finally:
                     reader.close()
             except Exception as exc:  # any failure to read is damage to report
@@ -293,3 +298,13 @@ class Index:
             newest=newest,
         )
 
+
+def _create(storage: DurableStorage, lock_timeout: float) -> FileIndex:
+    """Create the index under the write lock: two processes may race to create it."""
+    lock = storage.lock("MAIN_WRITELOCK")  # the name Whoosh's own writers lock
+    if not try_for(lock.acquire, timeout=lock_timeout, delay=0.05):
+        raise IndexLockedError(f"another writer held the index lock for more than {lock_timeout:g} s")
+    try:
+        return storage.open_index() if storage.index_exists() else storage.create_index(build_schema())
+    finally:
+        lock.release()

@@ -184,18 +184,23 @@ def test_hostile_input_every_bad_record_reported_every_good_one_indexed(tmp_path
     assert sorted(r["line"] for r in replay) == sorted(bad_lines)
 
 
-@pytest.mark.parametrize("where", ["start", "middle", "end"])
-def test_check_reports_a_damaged_segment(tmp_path: Path, where: str):
+@pytest.mark.parametrize("damage", ["torn write", "zeroed half", "scrambled header"])
+def test_check_reports_a_damaged_segment(tmp_path: Path, damage: str):
     index = tmp_path / "index"
     with Index(index, entities=None) as ix:
-        ix.add([Article(id=str(i), title=f"story {i}", body="text " * 50) for i in range(20)])
+        ix.add([Article(id=str(i), title=f"story {i}", body=f"text {i} " * 50) for i in range(20)])
     segment = max((p for p in index.iterdir() if p.suffix == ".seg"), key=lambda p: p.stat().st_size)
-    data = bytearray(segment.read_bytes())
-    at = {"start": 0, "middle": len(data) // 2, "end": len(data) - 64}[where]
-    data[at : at + 64] = random.Random(where).randbytes(64)
-    segment.write_bytes(bytes(data))
+    data = segment.read_bytes()
+    half = len(data) // 2
+    if damage == "torn write":
+        data = data[:half]
+    elif damage == "zeroed half":
+        data = data[:half] + bytes(len(data) - half)
+    else:
+        data = random.Random(damage).randbytes(256) + data[256:]
+    segment.write_bytes(data)
     result = _run("check", "--index", str(index))
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stdout
     assert "damage" in result.stderr and "Traceback" not in result.stderr
 
 
