@@ -14,6 +14,7 @@ from .article import Article, parse_datetime
 from .builder import Q
 from .entities import Entity, extract_entities
 from .facets import FacetCount
+from .errors import IndexLockedError
 from .index import Index, IndexNotFoundError, IndexStats, NewsIndexError, default_index_path
 from .query import QueryError
 from .readers import Rejection, read
@@ -27,6 +28,7 @@ __all__ = [
     "FacetCount",
     "Hit",
     "Index",
+    "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",
     "NewsIndexError",

@@ -10,6 +10,7 @@ EXPECTED = {
     "FacetCount",
     "Hit",
     "Index",
+    "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",
     "NewsIndexError",
