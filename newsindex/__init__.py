@@ -13,8 +13,8 @@ extracted, and everything is indexed into an on-disk Whoosh index.
 from .article import Article, parse_datetime
 from .builder import Q
 from .entities import Entity, extract_entities
-from .facets import FacetCount
 from .errors import IndexLockedError
+from .facets import FacetCount
 from .index import Index, IndexNotFoundError, IndexStats, NewsIndexError, default_index_path
 from .query import QueryError
 from .readers import Rejection, read
