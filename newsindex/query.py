@@ -58,6 +58,7 @@ MAX_QUERY_CHARS = 10_000
 MAX_DEPTH = 32  # nested parentheses
 MAX_CLAUSES = 1_000  # leaf queries after expansion over fields
 MAX_EXPANSIONS = 1_000  # terms one wildcard or fuzzy term may match, per field
+DEFAULT_FUZZY_PREFIX = 1  # letters a fuzzy term must share with its matches
 MAX_FUZZY_DISTANCE = 2  # Whoosh allows ~9, which walks the whole lexicon slowly
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 
@@ -263,6 +264,9 @@ class NewsTermsPlugin(qparser.Plugin):
                         f"fuzzy distance {node.maxdist} is over the limit of {MAX_FUZZY_DISTANCE}", _start(node)
                     )
                 node.text = normalize(node.text)
+                # Typos rarely hit the first letter; requiring it scans a small
+                # slice of the vocabulary instead of all of it (10x+ faster).
+                node.prefixlength = max(node.prefixlength, DEFAULT_FUZZY_PREFIX)
                 if node.fieldname in STEMMED_FIELDS and node.text.isalpha():
                     stems = index_terms(node.text, stops=False)
                     node.text = stems[0].text if len(stems) == 1 else node.text
