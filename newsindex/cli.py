@@ -19,7 +19,7 @@ import click
 from tqdm import tqdm
 
 from .article import Article
-from .entities import EntityModelError, extract_entities
+from .entities import BACKENDS, EntityModelError, extract_entities
 from .errors import IndexLockedError
 from .index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, NewsIndexError, default_index_path
 from .pipeline import DEFAULT_PROCS
@@ -100,8 +100,8 @@ def main() -> None:
 @click.option("--no-entities", is_flag=True, help="Skip people/organization/place extraction.")
 @click.option(
     "--entity-backend",
-    type=click.Choice(["bundled", "nltk"]),
-    default="bundled",
+    type=click.Choice(BACKENDS),
+    default=BACKENDS[0],
     show_default=True,
     help="Entity extractor: the bundled model, or NLTK's ne_chunk (needs NLTK's models).",
 )
@@ -372,8 +372,8 @@ def optimize(index_path: Path, lock_timeout: float) -> None:
 @click.argument("source")
 @click.option(
     "--backend",
-    type=click.Choice(["bundled", "nltk"]),
-    default="bundled",
+    type=click.Choice(BACKENDS),
+    default=BACKENDS[0],
     show_default=True,
     help="Entity extractor.",
 )

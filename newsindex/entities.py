@@ -35,6 +35,7 @@ import attrs
 from newsindex._perceptron import Model, default_model_path, normalize_token
 
 __all__ = [
+    "BACKENDS",
     "LABELS",
     "ArticleEntities",
     "BundledExtractor",
@@ -320,6 +321,7 @@ class NLTKExtractor:
 
 
 _BACKENDS = {"bundled": BundledExtractor, "nltk": NLTKExtractor}
+BACKENDS = tuple(_BACKENDS)  # names get_extractor accepts, the default first
 _lock = threading.Lock()
 
 

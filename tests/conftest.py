@@ -21,6 +21,11 @@ settings.register_profile("thorough", max_examples=20_000, deadline=None)
 settings.load_profile("ci")
 
 
+def utc(*args: int) -> dt.datetime:
+    """A UTC datetime: utc(2023, 9, 13)."""
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
 def shared_file(path: Path) -> Path:
     """A file under ../shared, or skip: a user's fresh clone has no ../shared."""
     if not path.exists():

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import utc
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,9 +11,6 @@ from newsindex.dates import MAX, MIN, DateError, parse_period, parse_range
 
 NOW = dt.datetime(2023, 9, 14, 12, 30, tzinfo=dt.UTC)  # a Thursday
 
-
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(

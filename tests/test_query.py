@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import NOW
+from conftest import NOW, utc
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import query as wq
@@ -70,29 +70,26 @@ def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
     return start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC)
 
 
-def _utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
 
 @pytest.mark.parametrize(
     ("text", "start", "end"),
     [
-        ("published:[2023-09-01 TO 2023-09-30]", _utc(2023, 9, 1), _utc(2023, 10, 1)),
-        ("published:[2023-09-01 to 2023-09-30]", _utc(2023, 9, 1), _utc(2023, 10, 1)),
-        ("published:{2023-09-01 TO 2023-09-30}", _utc(2023, 9, 2), _utc(2023, 9, 30)),
-        ("published:>=2023-09-01", _utc(2023, 9, 1), None),
-        ("published:>2023-09-01", _utc(2023, 9, 2), None),
-        ("published:<2023-10-01", None, _utc(2023, 10, 1)),
-        ("published:<=2023-09-30", None, _utc(2023, 10, 1)),
-        ("published:2023", _utc(2023, 1, 1), _utc(2024, 1, 1)),
-        ("published:2023-09", _utc(2023, 9, 1), _utc(2023, 10, 1)),
-        ("published:2023-09-13", _utc(2023, 9, 13), _utc(2023, 9, 14)),
-        ("published:yesterday", _utc(2023, 9, 13), _utc(2023, 9, 14)),
-        ('published:"last week"', _utc(2023, 9, 4), _utc(2023, 9, 11)),  # a phrase on a date field
-        ("published:'last week'", _utc(2023, 9, 4), _utc(2023, 9, 11)),
-        ("published:['last month' to now]", _utc(2023, 8, 1), NOW + dt.timedelta(microseconds=1)),
-        ("published:[-7d TO now]", _utc(2023, 9, 7), NOW + dt.timedelta(microseconds=1)),
-        ("published:[* TO 2023-09-30]", None, _utc(2023, 10, 1)),
+        ("published:[2023-09-01 TO 2023-09-30]", utc(2023, 9, 1), utc(2023, 10, 1)),
+        ("published:[2023-09-01 to 2023-09-30]", utc(2023, 9, 1), utc(2023, 10, 1)),
+        ("published:{2023-09-01 TO 2023-09-30}", utc(2023, 9, 2), utc(2023, 9, 30)),
+        ("published:>=2023-09-01", utc(2023, 9, 1), None),
+        ("published:>2023-09-01", utc(2023, 9, 2), None),
+        ("published:<2023-10-01", None, utc(2023, 10, 1)),
+        ("published:<=2023-09-30", None, utc(2023, 10, 1)),
+        ("published:2023", utc(2023, 1, 1), utc(2024, 1, 1)),
+        ("published:2023-09", utc(2023, 9, 1), utc(2023, 10, 1)),
+        ("published:2023-09-13", utc(2023, 9, 13), utc(2023, 9, 14)),
+        ("published:yesterday", utc(2023, 9, 13), utc(2023, 9, 14)),
+        ('published:"last week"', utc(2023, 9, 4), utc(2023, 9, 11)),  # a phrase on a date field
+        ("published:'last week'", utc(2023, 9, 4), utc(2023, 9, 11)),
+        ("published:['last month' to now]", utc(2023, 8, 1), NOW + dt.timedelta(microseconds=1)),
+        ("published:[-7d TO now]", utc(2023, 9, 7), NOW + dt.timedelta(microseconds=1)),
+        ("published:[* TO 2023-09-30]", None, utc(2023, 10, 1)),
     ],
 )
 def test_every_date_form_covers_its_period(text, start, end):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REUTERS, shared_file
+from conftest import REUTERS, shared_file, utc
 
 from newsindex import Article, Index, Q, QueryError
 from newsindex.analysis import index_terms
@@ -213,29 +213,26 @@ def reuters(tmp_path_factory: pytest.TempPathFactory):
         yield ix, articles
 
 
-def _u(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
 
 @pytest.mark.parametrize(
     ("text", "lo", "hi"),
     [
-        ("published:[1987-03-02 TO 1987-03-06]", _u(1987, 3, 2), _u(1987, 3, 7)),
-        ("published:[1987-03-02 to 1987-03-06]", _u(1987, 3, 2), _u(1987, 3, 7)),
-        ("published:{1987-03-02 TO 1987-03-06}", _u(1987, 3, 3), _u(1987, 3, 6)),
-        ("published:[1987-03-10 TO]", _u(1987, 3, 10), None),
-        ("published:[TO 1987-03-01]", None, _u(1987, 3, 2)),
-        ("published:>=1987-03-05", _u(1987, 3, 5), None),
-        ("published:>1987-03-05", _u(1987, 3, 6), None),
-        ("published:<1987-03-01", None, _u(1987, 3, 1)),
-        ("published:<=1987-03-01", None, _u(1987, 3, 2)),
-        ("published:1987", _u(1987, 1, 1), _u(1988, 1, 1)),
-        ("published:1987-02", _u(1987, 2, 1), _u(1987, 3, 1)),
-        ("published:1987-03-03", _u(1987, 3, 3), _u(1987, 3, 4)),
-        ("published:yesterday", _u(1987, 3, 19), _u(1987, 3, 20)),
-        ("published:[-7d TO now]", _u(1987, 3, 13), RNOW + dt.timedelta(microseconds=1)),
-        ('published:"last week"', _u(1987, 3, 9), _u(1987, 3, 16)),
-        ("published:['last month' to now]", _u(1987, 2, 1), RNOW + dt.timedelta(microseconds=1)),
+        ("published:[1987-03-02 TO 1987-03-06]", utc(1987, 3, 2), utc(1987, 3, 7)),
+        ("published:[1987-03-02 to 1987-03-06]", utc(1987, 3, 2), utc(1987, 3, 7)),
+        ("published:{1987-03-02 TO 1987-03-06}", utc(1987, 3, 3), utc(1987, 3, 6)),
+        ("published:[1987-03-10 TO]", utc(1987, 3, 10), None),
+        ("published:[TO 1987-03-01]", None, utc(1987, 3, 2)),
+        ("published:>=1987-03-05", utc(1987, 3, 5), None),
+        ("published:>1987-03-05", utc(1987, 3, 6), None),
+        ("published:<1987-03-01", None, utc(1987, 3, 1)),
+        ("published:<=1987-03-01", None, utc(1987, 3, 2)),
+        ("published:1987", utc(1987, 1, 1), utc(1988, 1, 1)),
+        ("published:1987-02", utc(1987, 2, 1), utc(1987, 3, 1)),
+        ("published:1987-03-03", utc(1987, 3, 3), utc(1987, 3, 4)),
+        ("published:yesterday", utc(1987, 3, 19), utc(1987, 3, 20)),
+        ("published:[-7d TO now]", utc(1987, 3, 13), RNOW + dt.timedelta(microseconds=1)),
+        ('published:"last week"', utc(1987, 3, 9), utc(1987, 3, 16)),
+        ("published:['last month' to now]", utc(1987, 2, 1), RNOW + dt.timedelta(microseconds=1)),
     ],
 )
 def test_date_totals_equal_a_scan(reuters, text, lo, hi):
