@@ -2,7 +2,7 @@
 
 Counts cover every matching article, not just the page shown. They are read
 from per-document columns (the entity fields hold one canonical name per
-line), which is far cheaper than loading stored documents; an index built
+line), kept in memory per segment by :mod:`newsindex.columns`; an index built
 before those columns existed falls back to stored fields.
 
 >>> parse_facets(["person", "org", "published:month"])
@@ -14,11 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from typing import Any
 
 import attrs
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
+
+from . import columns
 
 __all__ = ["DATE_INTERVALS", "FACET_NAMES", "FacetCount", "compute_facets", "facets_to_dict", "parse_facets"]
 
@@ -86,46 +90,71 @@ def _bucket(when: dt.datetime, interval: str) -> str:
     return f"{when.year:04d}"
 
 
-def _values(searcher: Searcher, field: str, docnums: Iterable[int]) -> Iterable[Any]:
-    """Each document's raw value of ``field``: from its column when there is one."""
-    reader = searcher.reader()
-    if reader.has_column(field):
-        column = reader.column_reader(field, translate=False)
-        return (column[docnum] for docnum in docnums)
-    return (searcher.stored_fields(docnum).get(field) for docnum in docnums)
+def _bucket_labels(reader: IndexReader, field: str, interval: str) -> list[str | None] | None:
+    def build(values: list[int]) -> list[str | None]:
+        labels: dict[int, str | None] = {}  # documents of one day share a label
+        out = []
+        for value in values:
+            day = value // _USECS_PER_DAY
+            if day not in labels:
+                when = _as_datetime(value)
+                labels[day] = _bucket(when, interval) if when else None
+            out.append(labels[day])
+        return out
+
+    return columns.cached(reader, field, f"bucket:{interval}", build)
+
+
+def _count_segment(leaf: IndexReader, field: str, interval: str | None, docs: list[int], counts: Counter[str]) -> None:
+    """Add one segment's counts; ``docs`` are segment-local document numbers."""
+    values: list[Any] | None
+    if interval:
+        values = _bucket_labels(leaf, field, interval)
+        if values is not None:
+            counts.update(label for label in map(values.__getitem__, docs) if label)
+            return
+    else:
+        values = columns.names(leaf, field)
+        if values is not None:
+            counts.update(chain.from_iterable(map(values.__getitem__, docs)))
+            return
+    # An index from before the columns existed: read stored fields.
+    for docnum in docs:
+        value = leaf.stored_fields(docnum).get(field)
+        if interval:
+            when = _as_datetime(value)
+            if when is not None:
+                counts[_bucket(when, interval)] += 1
+        elif value:
+            counts.update({name.strip() for name in str(value).split("\n") if name.strip()})
 
 
 def compute_facets(
     searcher: Searcher, docnums: Iterable[int], specs: Iterable[FacetSpec], limit: int = 10
 ) -> dict[str, tuple[FacetCount, ...]]:
-    """Count facet values over ``docnums``.
+    """Count facet values over ``docnums`` (global document numbers).
 
-    Name facets give the ``limit`` most frequent values (ties by name); the date
-    histogram gives every non-empty bucket in time order.
+    Name facets give the ``limit`` most frequent values (ties by name; a name
+    listed twice in one article counts once); the date histogram gives every
+    non-empty bucket in time order.
     """
-    docs = sorted(docnums)  # column files are read front to back
+    docs = sorted(docnums)
+    segments = list(columns.split_by_segment(searcher.reader(), docs))
     out: dict[str, tuple[FacetCount, ...]] = {}
     for key, field, interval in specs:
         counts: Counter[str] = Counter()
+        for leaf, local in segments:
+            _count_segment(leaf, field, interval, local, counts)
         if interval:
-            for value in _values(searcher, field, docs):
-                when = _as_datetime(value)
-                if when is not None:
-                    counts[_bucket(when, interval)] += 1
             out[key] = tuple(FacetCount(v, c) for v, c in sorted(counts.items()))
-            continue
-        for value in _values(searcher, field, docs):
-            if not value:
-                continue
-            text = value.decode("utf-8") if isinstance(value, bytes) else str(value)
-            # A name listed twice in one article counts once for it.
-            counts.update({name.strip() for name in text.split("\n") if name.strip()})
-        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        out[key] = tuple(FacetCount(v, c) for v, c in top)
+        else:
+            top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            out[key] = tuple(FacetCount(v, c) for v, c in top)
     return out
 
 
-_NO_DATE = frozenset({0, 2**64 - 1})  # the column defaults of undated documents
+_USECS_PER_DAY = 86_400 * 10**6
+_NO_DATE = frozenset({0, columns.NO_DATE})  # column defaults of undated documents
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:

@@ -19,6 +19,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from . import dates
 from .analysis import NameAnalyzer, NewsAnalyzer
 from .article import Article
+from .columns import DateRange
 
 __all__ = [
     "ENTITY_FIELDS",
@@ -47,16 +48,17 @@ def _naive(when: dt.datetime) -> dt.datetime:
 
 
 def date_query(fieldname: str, period: dates.Period, boost: float = 1.0) -> query.Query:
-    """A numeric range with both bounds explicit.
+    """A range over the date column with both bounds explicit.
 
-    Whoosh 2.7.4's unsigned NUMERIC fields match every document for an open
-    (``None``) bound, so open ends become the smallest or largest datetime.
+    Open ends become the smallest or largest datetime: Whoosh 2.7.4's unsigned
+    NUMERIC fields match every document for an open (``None``) bound, and the
+    fallback for column-less segments is Whoosh's own range.
     """
     if period.end <= period.start:
         return query.NullQuery
     lo = datetime_to_long(_naive(period.start))
     hi = datetime_to_long(_naive(period.end)) - 1  # end is exclusive
-    return query.NumericRange(fieldname, lo, hi, boost=boost)
+    return DateRange(fieldname, lo, hi, boost=boost)
 
 
 class NewsDate(fields.DATETIME):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from whoosh import highlight, query
+from whoosh import collectors, highlight, query
 from whoosh.searching import Searcher
 
 from .analysis import index_terms, normalize
@@ -45,10 +45,10 @@ def execute(
     if sort not in ("relevance", "newest", "oldest"):
         raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
     check_expansions(q, searcher.reader())
-    sortedby = None if sort == "relevance" else "published"
-    # No terms=True: recording matched terms per document costs 5-15x on broad
-    # queries; the highlighter falls back to the query's own (expanded) terms.
-    results = searcher.search(q, limit=page * limit, sortedby=sortedby, reverse=sort == "newest", mask=mask)
+    specs = tuple(facets)
+    collector = _collector(page * limit, sort, mask, record=bool(specs))
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
     _cache_query_terms(results)
     results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
     results.formatter = SnippetFormatter()
@@ -71,11 +71,8 @@ def execute(
                 highlights=spans,
             )
         )
-    total = len(results)  # exact: Whoosh counts, or re-runs the matcher, when it skipped blocks
-    specs = tuple(facets)
-    counted = compute_facets(searcher, results.docs(), specs, facet_limit) if specs and total else {}
-    if specs and not total:
-        counted = {key: () for key, _, _ in specs}
+    total = len(results)  # exact: the collector saw every match
+    counted = compute_facets(searcher, _recorded(collector), specs, facet_limit) if specs else {}
     return Results(
         query=text,
         total=total,
@@ -85,6 +82,46 @@ def execute(
         facets=counted,
         suggestion=suggest(searcher, q, text) if spelling else None,
     )
+
+
+class _Recorder(collectors.WrappingCollector):
+    """Notes the document number of every match, for facets."""
+
+    def prepare(self, top_searcher: Searcher, q: query.Query, context: Any) -> None:
+        super().prepare(top_searcher, q, context)
+        self.docnums: list[int] = []
+
+    def collect(self, sub_docnum: int) -> Any:
+        self.docnums.append(self.offset + sub_docnum)
+        return self.child.collect(sub_docnum)
+
+
+def _collector(limit: int, sort: Sort, mask: query.Query | None, record: bool) -> collectors.Collector:
+    """One pass that ranks, counts exactly and (for facets) records every match.
+
+    Whoosh's default top-N collector skips low-scoring blocks and swaps in
+    matchers that drop documents which cannot reach the top N, so its total is
+    an estimate until it re-runs the whole query. Without either shortcut the
+    count comes free, and the matches are recorded instead of searched again.
+    No ``terms=True``: recording matched terms per document costs 5-15x on
+    broad queries; the highlighter falls back to the query's own terms.
+    """
+    c: collectors.Collector
+    if sort == "relevance":
+        c = collectors.TopCollector(limit, usequality=False, replace=0)
+    else:
+        c = collectors.SortingCollector("published", limit=limit, reverse=sort == "newest")
+    if record:
+        c = _Recorder(c)
+    if mask is not None:  # outermost, so masked documents are never counted or recorded
+        c = collectors.FilterCollector(c, restrict=mask)
+    return c
+
+
+def _recorded(collector: collectors.Collector) -> list[int]:
+    while not isinstance(collector, _Recorder):
+        collector = collector.child  # type: ignore[attr-defined]
+    return collector.docnums
 
 
 def _cache_query_terms(results: Any) -> None:

@@ -52,3 +52,17 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, seed: Article) -> Index
     ix.add([seed])
     yield ix
     ix.close()
+
+
+@pytest.fixture(scope="session")
+def reuters_full(tmp_path_factory: pytest.TempPathFactory):
+    """All of Reuters-21578 indexed without entities (about a minute on two cores),
+    with the articles read, for tests that compare the index with a scan."""
+    corpus = shared_file(REUTERS)
+    articles = [r for r in read([corpus]) if isinstance(r, Article)]
+    path = tmp_path_factory.mktemp("reuters-full") / "index"
+    with Index(path, entities=None) as ix:
+        assert ix.add(articles) == len(articles)
+    ix = Index(path, create=False)
+    yield ix, articles
+    ix.close()

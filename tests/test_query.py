@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from newsindex import Q, QueryError
+from newsindex.columns import DateRange
 from newsindex.query import parse
 from newsindex.schema import build_schema
 
@@ -35,11 +36,11 @@ def test_entity_field_aliases(alias, field):
     assert q.fieldname == field
 
 
-def test_date_forms_become_numeric_ranges_with_explicit_bounds():
+def test_date_forms_become_date_ranges_with_explicit_bounds():
     for text in ["published:[2023-09-01 TO 2023-09-30]", "published:[2023-09-01 TO]", "published:[TO 2023-09-30]",
                  "published:>=2023-09-01", "published:2023", "published:yesterday"]:
         q = parse(text, SCHEMA, now=NOW)
-        assert isinstance(q, wq.NumericRange), text
+        assert isinstance(q, DateRange), text
         assert q.start is not None and q.end is not None, text  # Whoosh's open unsigned range matches everything
 
 
@@ -61,11 +62,11 @@ def test_malformed_queries_raise_query_error(text, fragment):
 # -- the whole query language -------------------------------------------------
 
 def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
-    """The [start, end) UTC span a date query covers, read back from the numeric range."""
+    """The [start, end) UTC span a date query covers, read back from the date range."""
     from whoosh.util.times import long_to_datetime
 
     q = parse(text, SCHEMA, now=NOW)
-    assert isinstance(q, wq.NumericRange), (text, q)
+    assert isinstance(q, DateRange), (text, q)
     start, end = long_to_datetime(q.start), long_to_datetime(q.end + 1)
     return start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC)
 

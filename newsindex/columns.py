@@ -1,0 +1,177 @@
+"""In-memory copies of per-segment columns, for date ranges and facets.
+
+Whoosh answers a date range by expanding it into hundreds of numeric trie
+terms, and reads a column value by value; for ``published:1987-03`` or facets
+over ten thousand matches that dominated query time. A segment's columns never
+change once written (deletions are kept apart), so each is read once into
+plain lists and kept, keyed by the segment's unique id.
+
+A date range then costs two binary searches and a sort of the matching
+document numbers; a facet count is one pass over them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from whoosh import matching, query
+from whoosh.reading import IndexReader
+
+__all__ = ["NO_DATE", "DateRange", "DocsMatcher", "cached", "date_order", "names", "split_by_segment"]
+
+NO_DATE = 2**64 - 1  # the column value of an undated document (Whoosh's default)
+MAX_CACHED = 512  # (segment, field, kind) entries kept; old segments fall out
+T = TypeVar("T")
+
+_cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _segment_id(reader: IndexReader) -> str | None:
+    segment = getattr(reader, "segment", None)
+    return segment().segment_id() if callable(segment) else None
+
+
+def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any]], T]) -> T | None:
+    """``build(raw column values)`` for one segment's column, computed once.
+
+    ``None`` when the segment has no such column (an index from before the
+    column existed).
+    """
+    if not reader.has_column(field):
+        return None
+    segid = _segment_id(reader)
+    key = (segid or "", field, kind)
+    if segid is not None:
+        with _lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]  # type: ignore[no-any-return]
+    value = build(list(reader.column_reader(field, translate=False)))
+    if segid is not None:
+        with _lock:
+            _cache[key] = value
+            while len(_cache) > MAX_CACHED:
+                _cache.popitem(last=False)
+    return value
+
+
+def date_order(reader: IndexReader, field: str) -> tuple[list[int], list[int]] | None:
+    """The segment's dated documents as ``(values, docnums)``, sorted by value."""
+
+    def build(values: list[int]) -> tuple[list[int], list[int]]:
+        pairs = sorted((v, d) for d, v in enumerate(values) if v != NO_DATE)
+        return [v for v, _ in pairs], [d for _, d in pairs]
+
+    return cached(reader, field, "date_order", build)
+
+
+def names(reader: IndexReader, field: str) -> list[tuple[str, ...]] | None:
+    """Each document's distinct names (the column holds one per line)."""
+    interned: dict[str, str] = {}  # one string object per distinct name
+
+    def build(values: list[bytes]) -> list[tuple[str, ...]]:
+        out = []
+        for value in values:
+            text = value.decode("utf-8") if isinstance(value, bytes) else str(value or "")
+            found = dict.fromkeys(n.strip() for n in text.split("\n"))
+            out.append(tuple(interned.setdefault(n, n) for n in found if n))
+        return out
+
+    return cached(reader, field, "names", build)
+
+
+def split_by_segment(reader: IndexReader, docnums: Sequence[int]) -> Iterable[tuple[IndexReader, list[int]]]:
+    """Sorted global document numbers, grouped by segment as segment-local numbers."""
+    leaves = reader.leaf_readers()
+    for i, (leaf, offset) in enumerate(leaves):
+        end = leaves[i + 1][1] if i + 1 < len(leaves) else offset + leaf.doc_count_all()
+        lo, hi = bisect.bisect_left(docnums, offset), bisect.bisect_left(docnums, end)
+        if lo < hi:
+            yield leaf, [d - offset for d in docnums[lo:hi]]
+
+
+class DocsMatcher(matching.ListMatcher):
+    """A matcher over a sorted list of document numbers, with a constant score.
+
+    ``skip_to`` bisects instead of stepping, so intersecting a wide date range
+    with a rare word costs little.
+    """
+
+    def __init__(self, ids: list[int], boost: float = 1.0, position: int = 0) -> None:
+        super().__init__(ids, all_weights=boost, position=position)
+        self._boost = boost
+
+    def skip_to(self, id: int) -> None:
+        if not self.is_active():
+            raise matching.ReadTooFar
+        self._i = bisect.bisect_left(self._ids, id, self._i)
+
+    def copy(self) -> DocsMatcher:
+        return DocsMatcher(self._ids, self._boost, self._i)
+
+
+class DateRange(query.Query):
+    """Documents whose ``fieldname`` value lies in ``[start, end]`` (Whoosh longs).
+
+    Answered from the segment's date column; a segment without that column
+    falls back to Whoosh's :class:`~whoosh.query.NumericRange`. Scores are
+    constant (the boost), as for any range.
+    """
+
+    def __init__(self, fieldname: str, start: int, end: int, boost: float = 1.0) -> None:
+        self.fieldname, self.start, self.end, self.boost = fieldname, start, end, boost
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and (self.fieldname, self.start, self.end, self.boost)
+            == (other.fieldname, other.start, other.end, other.boost)  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.fieldname, self.start, self.end, self.boost))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.fieldname!r}, {self.start}, {self.end}, boost={self.boost})"
+
+    def __unicode__(self) -> str:
+        return f"{self.fieldname}:[{self.start} TO {self.end}]"
+
+    __str__ = __unicode__
+
+    def field(self) -> str:
+        return self.fieldname
+
+    def _fallback(self) -> query.Query:
+        return query.NumericRange(self.fieldname, self.start, self.end, boost=self.boost, constantscore=True)
+
+    def _docs(self, reader: IndexReader) -> list[int] | None:
+        """Matching live documents of the whole reader, or None without a column."""
+        out: list[int] = []
+        for leaf, offset in reader.leaf_readers():
+            order = date_order(leaf, self.fieldname)
+            if order is None:
+                return None
+            values, docnums = order
+            lo = bisect.bisect_left(values, self.start)
+            hi = bisect.bisect_right(values, self.end)
+            found = sorted(docnums[lo:hi])
+            if leaf.has_deletions():
+                found = [d for d in found if not leaf.is_deleted(d)]
+            out.extend(d + offset for d in found)
+        return out
+
+    def estimate_size(self, ixreader: IndexReader) -> int:
+        docs = self._docs(ixreader)
+        return len(docs) if docs is not None else self._fallback().estimate_size(ixreader)
+
+    def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
+        docs = self._docs(searcher.reader())
+        if docs is None:
+            return self._fallback().matcher(searcher, context)
+        return DocsMatcher(docs, self.boost) if docs else matching.NullMatcher
