@@ -41,7 +41,9 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_QUERY_CHARS",
     "QueryError",
-    "check_expansions",
+    "expand",
+    "expand_multiterms",
+    "lift_negations",
     "make_parser",
     "parse",
 ]
@@ -335,24 +337,68 @@ def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query
     return q
 
 
-def check_expansions(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> None:
-    """Raise :class:`QueryError` if a wildcard or fuzzy term matches too many terms.
+def lift_negations(q: query.Query) -> query.Query:
+    """``a b -c`` as ``(a AND b) ANDNOT c``, for matching.
 
-    Counting stops at ``limit + 1``, so the check is cheap even for ``*``.
+    Whoosh matches ``And([a, b, Not(c)])`` by walking every document of the
+    segment for the ``Not``; ``AndNot`` only steps through the positive matches.
+    The documents matched are the same.
+
+    >>> print(lift_negations(query.And([query.Term("body", "trade"), query.Not(query.Term("body", "japan"))])))
+    (body:trade ANDNOT body:japan)
     """
-    for node in _walk(q):
-        if isinstance(node, query.Every) or (isinstance(node, query.Wildcard) and node.text.strip("*") == ""):
-            if node.fieldname and reader.schema[node.fieldname].self_parsing():
-                continue  # published:* is a cheap numeric range
-            raise QueryError(f"'{node.text if hasattr(node, 'text') else '*'}' alone matches every word; add letters")
-        if not isinstance(node, query.MultiTerm) or isinstance(node, query.Variations):
-            continue
-        for count, _ in enumerate(node._btexts(reader), 1):  # Whoosh's own expansion, lazily
-            if count > limit:
-                text = getattr(node, "text", "")
-                suffix = "~" if isinstance(node, query.FuzzyTerm) else ""
-                raise QueryError(
-                    f"'{text}{suffix}' matches more than {limit:,} words in {node.fieldname}; make it more specific",
-                    "",
-                    getattr(node, "startchar", None),
-                )
+    if q.is_leaf():
+        return q
+    q = q.apply(lift_negations)
+    if not isinstance(q, query.And):
+        return q
+    positive = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]
+    negative = [sub.query for sub in q.subqueries if isinstance(sub, query.Not)]
+    if not positive or not negative:
+        return q
+    a = positive[0] if len(positive) == 1 else query.And(positive, boost=q.boost)
+    return query.AndNot(a, negative[0] if len(negative) == 1 else query.Or(negative))
+
+
+def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
+    """``q`` with each wildcard or fuzzy term replaced by an OR of the words it matches.
+
+    Raises :class:`QueryError` past ``limit`` words, or for a lone ``*``.
+    Whoosh would expand such a term again for every segment and every use
+    (size estimate, matcher, highlighting); once per search is enough, and the
+    expanded words score like typed ones.
+    """
+    if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and q.text.strip("*") == ""):
+        if q.fieldname and reader.schema[q.fieldname].self_parsing():
+            return q  # published:* is a cheap date range
+        raise QueryError(f"'{q.text if hasattr(q, 'text') else '*'}' alone matches every word; add letters")
+    if isinstance(q, query.MultiTerm) and not isinstance(q, query.Variations):
+        words = expand(q, reader, limit)
+        if len(words) > limit:
+            text = getattr(q, "text", "")
+            suffix = "~" if isinstance(q, query.FuzzyTerm) else ""
+            raise QueryError(
+                f"'{text}{suffix}' matches more than {limit:,} words in {q.fieldname}; make it more specific",
+                "",
+                getattr(q, "startchar", None),
+            )
+        terms = [query.Term(q.fieldname, word) for word in sorted(words)]
+        if len(terms) == 1:
+            return terms[0].with_boost(q.boost)
+        return query.Or(terms, boost=q.boost) if terms else query.NullQuery
+    return q if q.is_leaf() else q.apply(lambda child: expand_multiterms(child, reader, limit))
+
+
+def expand(node: query.MultiTerm, reader: IndexReader, limit: int | None = None) -> set[str]:
+    """The index words a wildcard or fuzzy term matches (stopping past ``limit``).
+
+    Segment by segment: each segment's lexicon answers a fuzzy term with a fast
+    automaton, where Whoosh's multi-segment reader scans every word.
+    """
+    found: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        for term in node._btexts(leaf):  # Whoosh's own expansion, lazily
+            found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if limit is not None and len(found) > limit:
+                return found
+    return found

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
-from whoosh import highlight
 
 from .facets import FacetCount, facets_to_dict
 
-__all__ = ["Hit", "Results", "SnippetFormatter"]
+__all__ = ["Hit", "Results"]
 
 Span = tuple[int, int]
 
@@ -88,32 +87,3 @@ class Results:
             "facets": facets_to_dict(self.facets),
             "suggestion": self.suggestion,
         }
-
-
-class SnippetFormatter(highlight.Formatter):
-    """Whoosh formatter that returns ``(text, spans)`` instead of marked-up text.
-
-    Keeping the match offsets separate lets the terminal bold them and JSON
-    consumers mark them however they like.
-    """
-
-    between = " … "
-
-    def format(self, fragments: Sequence[highlight.Fragment], replace: bool = False) -> tuple[str, tuple[Span, ...]]:  # type: ignore[override]
-        pieces: list[str] = []
-        spans: list[Span] = []
-        length = 0
-        for i, fragment in enumerate(fragments):
-            if i:
-                pieces.append(self.between)
-                length += len(self.between)
-            text = fragment.text
-            start, end = fragment.startchar, fragment.endchar
-            for token in fragment.matches:
-                if token.startchar < start or token.endchar > end:
-                    continue
-                spans.append((length + token.startchar - start, length + token.endchar - start))
-            piece = " ".join(text[start:end].split("\n"))
-            pieces.append(piece)
-            length += len(piece)
-        return "".join(pieces), tuple(spans)

@@ -10,19 +10,19 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from whoosh import collectors, highlight, query
+from whoosh import collectors, query
 from whoosh.searching import Searcher
 
 from .analysis import index_terms, normalize
 from .facets import FacetSpec, compute_facets
-from .query import DEFAULT_FIELDS, check_expansions
-from .results import Hit, Results, SnippetFormatter
+from .query import DEFAULT_FIELDS, expand_multiterms, lift_negations
+from .results import Hit, Results
 from .schema import ENTITY_FIELDS
+from .snippets import query_words, snippet
 
-__all__ = ["SNIPPET_CHARS", "Sort", "execute", "more_like", "suggest"]
+__all__ = ["Sort", "execute", "more_like", "suggest"]
 
 Sort = Literal["relevance", "newest", "oldest"]
-SNIPPET_CHARS = 240
 _SUGGEST_FIELDS = (*DEFAULT_FIELDS, *ENTITY_FIELDS, "source")
 
 
@@ -44,20 +44,16 @@ def execute(
         raise ValueError("limit and page must be at least 1")
     if sort not in ("relevance", "newest", "oldest"):
         raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
-    check_expansions(q, searcher.reader())
+    matched = lift_negations(expand_multiterms(q, searcher.reader()))
     specs = tuple(facets)
     collector = _collector(page * limit, sort, mask, record=bool(specs))
-    searcher.search_with_collector(q, collector)
+    searcher.search_with_collector(matched, collector)
     results = collector.results()
-    _cache_query_terms(results)
-    results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-    results.formatter = SnippetFormatter()
+    words = query_words(matched, "body")
     hits = []
     for hit in results[(page - 1) * limit : page * limit]:
         stored = hit.fields()
-        snippet, spans = hit.highlights("body", top=2)
-        if not snippet:
-            snippet, spans = lead(stored.get("body", "")), ()
+        snippet_text, spans = snippet(stored.get("body", ""), words)
         published = stored.get("published")
         hits.append(
             Hit(
@@ -67,7 +63,7 @@ def execute(
                 source=stored.get("source", ""),
                 url=stored.get("url", ""),
                 score=float(hit.score or 0.0),
-                snippet=snippet,
+                snippet=snippet_text,
                 highlights=spans,
             )
         )
@@ -104,7 +100,7 @@ def _collector(limit: int, sort: Sort, mask: query.Query | None, record: bool) -
     an estimate until it re-runs the whole query. Without either shortcut the
     count comes free, and the matches are recorded instead of searched again.
     No ``terms=True``: recording matched terms per document costs 5-15x on
-    broad queries; the highlighter falls back to the query's own terms.
+    broad queries; snippets find the query's words in the body themselves.
     """
     c: collectors.Collector
     if sort == "relevance":
@@ -124,24 +120,6 @@ def _recorded(collector: collectors.Collector) -> list[int]:
     return collector.docnums
 
 
-def _cache_query_terms(results: Any) -> None:
-    """Expand wildcard and fuzzy terms once per search, not once per highlighted hit.
-
-    Whoosh's highlighter asks ``results.query_terms(expand=True)`` for every hit,
-    and a fuzzy term's expansion scans the lexicon each time.
-    """
-    original = results.query_terms
-    cache: dict[tuple[bool, str | None], list[Any]] = {}
-
-    def query_terms(expand: bool = False, fieldname: str | None = None) -> list[Any]:
-        key = (expand, fieldname)
-        if key not in cache:
-            cache[key] = list(original(expand=expand, fieldname=fieldname))
-        return cache[key]
-
-    results.query_terms = query_terms
-
-
 def _terms_within(reader: Any, field: str, text: str, maxdist: int, prefix: int) -> set[str]:
     """Terms within ``maxdist`` edits, segment by segment (each uses a fast automaton;
     Whoosh's multi-segment reader falls back to a slow scan of every term)."""
@@ -150,14 +128,6 @@ def _terms_within(reader: Any, field: str, text: str, maxdist: int, prefix: int)
         for term in leaf.terms_within(field, text, maxdist, prefix=prefix):
             found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
     return found
-
-
-def lead(body: str) -> str:
-    """The start of the body, cut at a word boundary, when no words matched."""
-    text = " ".join(body.split())
-    if len(text) <= SNIPPET_CHARS:
-        return text
-    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 # -- did you mean ------------------------------------------------------------
