@@ -21,6 +21,7 @@ from whoosh import query
 from whoosh.fields import Schema
 
 from . import dates
+from .phrases import Phrase
 from .query import DEFAULT_FIELDS, QueryError, parse
 from .schema import ENTITY_FIELDS, date_query
 
@@ -44,7 +45,7 @@ def _field_query(schema: Schema, field: str, text: str, *, phrase: bool, slop: i
     if len(words) == 1:
         return query.Term(field, words[0], boost=boost)
     if phrase:
-        return query.Phrase(field, words, slop=slop, boost=boost)
+        return Phrase(field, words, slop=slop, boost=boost)
     return query.And([query.Term(field, w, boost=boost) for w in words])
 
 

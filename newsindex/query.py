@@ -30,6 +30,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.reading import IndexReader
 
 from .analysis import index_terms, normalize
+from .phrases import Phrase
 from .schema import ENTITY_FIELDS, NOW
 
 __all__ = [
@@ -279,7 +280,7 @@ class NewsTermsPlugin(qparser.Plugin):
 
 def make_parser(schema: Schema) -> qparser.QueryParser:
     """A Whoosh query parser for the newsindex schema."""
-    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup)
+    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup, phraseclass=Phrase)
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.add_plugin(_NewsFieldsPlugin())
     # "-word" excludes, like NOT word; "+word" is accepted and means what AND does.

@@ -15,6 +15,7 @@ from whoosh.searching import Searcher
 
 from .analysis import index_terms, normalize
 from .facets import FacetSpec, compute_facets
+from .phrases import Phrase
 from .query import DEFAULT_FIELDS, expand_multiterms, lift_negations
 from .results import Hit, Results
 from .schema import ENTITY_FIELDS
@@ -219,7 +220,7 @@ def more_like(searcher: Searcher, docnum: int, numterms: int = 12) -> query.Quer
         for name in stored.get(field, "").splitlines()[:5]:
             words = list(searcher.schema[field].process_text(name, mode="query"))
             if len(words) > 1:
-                parts.append(query.Phrase(field, words))
+                parts.append(Phrase(field, words))
             elif words:
                 parts.append(query.Term(field, words[0]))
     return query.Or(parts) if parts else query.NullQuery
