@@ -2,28 +2,37 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_query.py [--index DIR] [--repeat R] [--json]
+    python benchmarks/bench_query.py [--index DIR] [--repeat R] [--optimized] [--json]
 
 With ``--index DIR`` an existing index is reused (built by
 ``newsindex index ../shared/corpora/reuters21578.jsonl --index DIR``); without it,
 one is built into a temporary folder first (with entity extraction, so entity
-queries and facets have something to find).
+queries and facets have something to find). ``--optimized`` also measures a
+copy merged into one segment (``newsindex optimize``).
 
 The mix covers terms, phrases, entity fields, date forms, wildcards and fuzzy
 terms, and combinations. Each query runs once to warm caches, then ``--repeat``
 times; the percentiles are over every timed run. "With facets" adds person,
 organization, location, source and a monthly histogram over all matches.
+
+The baseline, timed in the same run on the same index, is plain Whoosh doing
+the same job: the same parsed queries (with Whoosh's own phrase and numeric
+range queries), ``searcher.search(q, limit=10)``, ``len(results)`` for the
+total and Whoosh's highlighter for a snippet of each hit.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
@@ -78,43 +87,113 @@ def _build(path: Path) -> None:
     print(f"built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
-def run(index_path: Path, repeat: int) -> dict[str, object]:
+def _plain(q: Any) -> Any:
+    """The same query with Whoosh's own phrase and numeric range classes."""
+    from whoosh import query
+
+    from newsindex.columns import DateRange
+    from newsindex.phrases import Phrase
+
+    if isinstance(q, DateRange):
+        return query.NumericRange(q.fieldname, q.start, q.end, boost=q.boost, constantscore=True)
+    if isinstance(q, Phrase):
+        return query.Phrase(q.fieldname, q.words, slop=q.slop, boost=q.boost)
+    return q if q.is_leaf() else q.apply(_plain)
+
+
+def _timed(label: str, queries: list[str], repeat: int, search: Callable[[str], int]) -> dict[str, Any]:
+    times: list[float] = []
+    slowest: tuple[float, str] = (0.0, "")
+    totals: dict[str, int] = {}
+    for text in queries:
+        totals[text] = search(text)  # warm-up
+        for _ in range(repeat):
+            start = time.perf_counter()
+            search(text)
+            took = (time.perf_counter() - start) * 1000
+            times.append(took)
+            slowest = max(slowest, (took, text))
+    return {
+        "p50_ms": round(_percentile(times, 0.50), 1),
+        "p95_ms": round(_percentile(times, 0.95), 1),
+        "mean_ms": round(statistics.fmean(times), 1),
+        "max_ms": round(slowest[0], 1),
+        "slowest": slowest[1],
+        "totals": totals,
+    }
+
+
+def run(index_path: Path, repeat: int) -> dict[str, Any]:
     import datetime as dt
 
+    from whoosh import highlight
+
     from newsindex import Index
+    from newsindex.query import parse
+    from newsindex.schema import NOW
 
     now = dt.datetime(1987, 3, 20, 12, tzinfo=dt.UTC)  # "last week" inside the corpus
-    report: dict[str, object] = {"index": str(index_path), "queries": len(QUERIES), "repeat": repeat}
+    report: dict[str, Any] = {"index": str(index_path), "queries": len(QUERIES), "repeat": repeat}
     with Index(index_path, create=False) as index:
         report["documents"] = len(index)
-        for label, facets in (("search", ()), ("search+facets", FACETS)):
-            times: list[float] = []
-            slowest: tuple[float, str] = (0.0, "")
-            for text in QUERIES:
-                index.search(text, now=now, facets=facets)  # warm-up
-                for _ in range(repeat):
-                    start = time.perf_counter()
-                    index.search(text, now=now, facets=facets)
-                    took = (time.perf_counter() - start) * 1000
-                    times.append(took)
-                    slowest = max(slowest, (took, text))
-            report[label] = {
-                "p50_ms": round(_percentile(times, 0.50), 1),
-                "p95_ms": round(_percentile(times, 0.95), 1),
-                "mean_ms": round(statistics.fmean(times), 1),
-                "max_ms": round(slowest[0], 1),
-                "slowest": slowest[1],
-            }
-        report["totals"] = {text: index.search(text, now=now).total for text in QUERIES}
+        report["segments"] = index.stats().segments
+        searcher = index._search()
+
+        def whoosh(text: str) -> int:
+            q = _plain(parse(text, searcher.schema, now=now))
+            token = NOW.set(now)
+            try:
+                results = searcher.search(q, limit=10)
+                total = len(results)
+                results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=80)
+                for hit in results:
+                    hit.highlights("body", top=2)
+            finally:
+                NOW.reset(token)
+            return total
+
+        report["plain Whoosh"] = _timed("plain Whoosh", QUERIES, repeat, whoosh)
+        report["search"] = _timed("search", QUERIES, repeat, lambda t: index.search(t, now=now).total)
+        report["search+facets"] = _timed(
+            "search+facets", QUERIES, repeat, lambda t: index.search(t, now=now, facets=FACETS).total
+        )
+    base = report["plain Whoosh"]
+    for label in ("search", "search+facets"):
+        r = report[label]
+        r["p50_ratio"] = round(r["p50_ms"] / base["p50_ms"], 2)
+        r["p95_ratio"] = round(r["p95_ms"] / base["p95_ms"], 2)
+    report["total_differences"] = {
+        text: {"newsindex": n, "plain Whoosh": base["totals"][text]}
+        for text, n in report["search"]["totals"].items()
+        if n != base["totals"][text]
+    }
     return report
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(
+        f"{report['documents']:,} documents in {report['segments']} segment(s), "
+        f"{report['queries']} queries x {report['repeat']} runs"
+    )
+    for label in ("plain Whoosh", "search", "search+facets"):
+        r = report[label]
+        line = f"{label:14} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms"
+        ratio = ""
+        if "p50_ratio" in r:
+            ratio = f"  ({r['p50_ratio']:.2f}x / {r['p95_ratio']:.2f}x plain Whoosh's p50 / p95)"
+        print(f"{line}{ratio}  slowest: {r['slowest']}")
+    for text, totals in report["total_differences"].items():
+        print(f"  totals differ for {text!r}: {totals}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, help="reuse this index instead of building one")
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per query (default 10)")
+    parser.add_argument("--optimized", action="store_true", help="also measure a copy merged into one segment")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()
+    reports = []
     with tempfile.TemporaryDirectory(prefix="newsindex-bench-") as tmp:
         path = args.index
         if path is None:
@@ -122,15 +201,20 @@ def main() -> None:
                 sys.exit(f"{REUTERS} is absent; pass --index DIR")
             path = Path(tmp) / "index"
             _build(path)
-        report = run(path, args.repeat)
+        reports.append(run(path, args.repeat))
+        if args.optimized:
+            from newsindex import Index
+
+            merged = Path(tmp) / "optimized"
+            shutil.copytree(path, merged)
+            with Index(merged, create=False) as index:
+                index.optimize()
+            reports.append(run(merged, args.repeat))
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(reports, indent=2))
         return
-    print(f"{report['documents']:,} documents, {report['queries']} queries x {report['repeat']} runs")
-    for label in ("search", "search+facets"):
-        r = report[label]
-        line = f"{label:14} p50 {r['p50_ms']:6.1f} ms  p95 {r['p95_ms']:6.1f} ms  max {r['max_ms']:6.1f} ms"
-        print(f"{line} ({r['slowest']})")
+    for report in reports:
+        _print(report)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -60,26 +61,28 @@ def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any
     return value
 
 
-def date_order(reader: IndexReader, field: str) -> tuple[list[int], list[int]] | None:
-    """The segment's dated documents as ``(values, docnums)``, sorted by value."""
+def date_order(reader: IndexReader, field: str) -> tuple[Sequence[int], Sequence[int]] | None:
+    """The segment's dated documents as ``(values, docnums)``, sorted by value
+    (compact arrays: 12 bytes a document)."""
 
-    def build(values: list[int]) -> tuple[list[int], list[int]]:
+    def build(values: list[int]) -> tuple[Sequence[int], Sequence[int]]:
         pairs = sorted((v, d) for d, v in enumerate(values) if v != NO_DATE)
-        return [v for v, _ in pairs], [d for _, d in pairs]
+        return array("Q", [v for v, _ in pairs]), array("I", [d for _, d in pairs])
 
     return cached(reader, field, "date_order", build)
 
 
 def names(reader: IndexReader, field: str) -> list[tuple[str, ...]] | None:
     """Each document's distinct names (the column holds one per line)."""
-    interned: dict[str, str] = {}  # one string object per distinct name
+    interned: dict[Any, Any] = {}  # one object per distinct name and per distinct list of names
 
     def build(values: list[bytes]) -> list[tuple[str, ...]]:
         out = []
         for value in values:
             text = value.decode("utf-8") if isinstance(value, bytes) else str(value or "")
             found = dict.fromkeys(n.strip() for n in text.split("\n"))
-            out.append(tuple(interned.setdefault(n, n) for n in found if n))
+            names = tuple(interned.setdefault(n, n) for n in found if n)
+            out.append(interned.setdefault(names, names))
         return out
 
     return cached(reader, field, "names", build)
@@ -163,7 +166,7 @@ class DateRange(query.Query):
             found = sorted(docnums[lo:hi])
             if leaf.has_deletions():
                 found = [d for d in found if not leaf.is_deleted(d)]
-            out.extend(d + offset for d in found)
+            out.extend((d + offset for d in found) if offset else found)
         return out
 
     def estimate_size(self, ixreader: IndexReader) -> int:
