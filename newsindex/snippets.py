@@ -28,7 +28,6 @@ SURROUND = 80  # context kept before the first match of a passage
 FRAGMENTS = 2
 BETWEEN = " … "
 Span = tuple[int, int]
-_BLANKS = str.maketrans("\n\r\t\f\v", "     ")  # same length, so offsets hold
 
 
 @attrs.frozen(slots=True)
@@ -160,8 +159,33 @@ def snippet(body: str, words: QueryWords) -> tuple[str, tuple[Span, ...]]:
         if pieces:
             pieces.append(BETWEEN)
             length += len(BETWEEN)
-        spans.extend((length + s - start, length + e - start) for s, e in marks if start <= s and e <= end)
-        piece = body[start:end].translate(_BLANKS)
+        elif start > 0:
+            pieces.append("… ")
+            length += 2
+        piece, where = _squeeze(body, start, end)
+        inside = (m for m in marks if start <= m[0] and m[1] <= end)
+        spans.extend((length + where[s - start], length + where[e - start]) for s, e in inside)
         pieces.append(piece)
         length += len(piece)
+    if passages[-1][1] < len(body.rstrip()):
+        pieces.append(" …")
     return "".join(pieces), tuple(spans)
+
+
+def _squeeze(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """``text[start:end]`` with each run of whitespace as one space, and where
+    each original offset (relative to ``start``, end inclusive) lands in it."""
+    out: list[str] = []
+    where: list[int] = []
+    blank = False
+    for char in text[start:end]:
+        where.append(len(out))
+        if char.isspace():
+            if not blank:
+                out.append(" ")
+            blank = True
+        else:
+            out.append(char)
+            blank = False
+    where.append(len(out))
+    return "".join(out), where

@@ -78,3 +78,11 @@ def test_wildcard_and_fuzzy_terms_mark_the_words_they_matched(tmp_path):
             hit = ix.search(text).hits[0]
             marked = {hit.snippet[s:e] for s, e in hit.highlights}
             assert marked == ({"Petroleum", "petrol"} if text == "petro*" else {"petrol"}), text
+
+
+def test_whitespace_runs_collapse_and_cuts_show_an_ellipsis():
+    body = "filler " * 60 + "The\n\n    oil   price\trose " + "filler " * 60
+    out, spans = snippet(body, query_words(parse('oil "price rose"', SCHEMA)))
+    assert out.startswith("… ") and out.endswith(" …")
+    assert "  " not in out and "\n" not in out and "\t" not in out
+    assert [out[s:e] for s, e in spans] == ["oil", "price", "rose"]
