@@ -24,6 +24,7 @@ total and Whoosh's highlighter for a snippet of each hit.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import shutil
 import statistics
@@ -70,6 +71,7 @@ QUERIES = [
     'title:dollar^2 "exchange rates" published:[1987-03-01 TO 1987-06-30]',
 ]
 FACETS = ["person", "organization", "location", "source", "published:month"]
+REUTERS_NOW = dt.datetime(1987, 3, 20, 12, tzinfo=dt.UTC)  # "last week" inside the corpus
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -101,7 +103,7 @@ def _plain(q: Any) -> Any:
     return q if q.is_leaf() else q.apply(_plain)
 
 
-def _timed(label: str, queries: list[str], repeat: int, search: Callable[[str], int]) -> dict[str, Any]:
+def _timed(queries: list[str], repeat: int, search: Callable[[str], int]) -> dict[str, Any]:
     times: list[float] = []
     slowest: tuple[float, str] = (0.0, "")
     totals: dict[str, int] = {}
@@ -123,17 +125,16 @@ def _timed(label: str, queries: list[str], repeat: int, search: Callable[[str], 
     }
 
 
-def run(index_path: Path, repeat: int) -> dict[str, Any]:
-    import datetime as dt
-
+def run(
+    index_path: Path, repeat: int, queries: list[str] = QUERIES, now: dt.datetime = REUTERS_NOW
+) -> dict[str, Any]:
     from whoosh import highlight
 
     from newsindex import Index
     from newsindex.query import parse
     from newsindex.schema import NOW
 
-    now = dt.datetime(1987, 3, 20, 12, tzinfo=dt.UTC)  # "last week" inside the corpus
-    report: dict[str, Any] = {"index": str(index_path), "queries": len(QUERIES), "repeat": repeat}
+    report: dict[str, Any] = {"index": str(index_path), "queries": len(queries), "repeat": repeat}
     with Index(index_path, create=False) as index:
         report["documents"] = len(index)
         report["segments"] = index.stats().segments
@@ -152,10 +153,10 @@ def run(index_path: Path, repeat: int) -> dict[str, Any]:
                 NOW.reset(token)
             return total
 
-        report["plain Whoosh"] = _timed("plain Whoosh", QUERIES, repeat, whoosh)
-        report["search"] = _timed("search", QUERIES, repeat, lambda t: index.search(t, now=now).total)
+        report["plain Whoosh"] = _timed(queries, repeat, whoosh)
+        report["search"] = _timed(queries, repeat, lambda t: index.search(t, now=now).total)
         report["search+facets"] = _timed(
-            "search+facets", QUERIES, repeat, lambda t: index.search(t, now=now, facets=FACETS).total
+            queries, repeat, lambda t: index.search(t, now=now, facets=FACETS).total
         )
     base = report["plain Whoosh"]
     for label in ("search", "search+facets"):

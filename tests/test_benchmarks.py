@@ -72,3 +72,14 @@ def test_bench_index_quick_runs_end_to_end(tmp_path: Path) -> None:
     assert rows["baseline", 1]["ratio"] == 1.0
     if importlib.util.find_spec("matplotlib"):
         assert output.with_suffix(".png").stat().st_size > 0
+
+
+def test_query_benchmark_agrees_with_plain_whoosh(seed_index) -> None:
+    bench = _load("bench_query")
+    queries = ['"ballistic missiles"', 'person:"Kim Jong Un"', "published:2023-09", "missil*", "location:russia -trump"]
+    report = bench.run(seed_index.path, repeat=1, queries=queries, now=bench.REUTERS_NOW)
+    assert report["documents"] == 1
+    assert report["search"]["totals"] == dict.fromkeys(queries, 1)
+    assert report["total_differences"] == {}  # plain Whoosh's versions of the queries agree
+    for label in ("plain Whoosh", "search", "search+facets"):
+        assert 0 < report[label]["p50_ms"] <= report[label]["p95_ms"] <= report[label]["max_ms"]
