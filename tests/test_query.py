@@ -170,6 +170,18 @@ def test_no_query_text_gives_anything_but_a_query_or_query_error(text):
         assert isinstance(q, wq.Query)
 
 
+@given(st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=20).map("".join)))
+def test_no_query_text_makes_a_search_fail_any_other_way(seed_index, text):
+    # Past the parser: negations lifted, wildcards expanded, dates, snippets,
+    # "did you mean" and facets all run on whatever parsed.
+    try:
+        results = seed_index.search(text, now=NOW, facets=["person", "published:week"])
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert results.total == len(results.hits) <= 1
+
+
 def test_a_megabyte_query_is_refused_quickly():
     with pytest.raises(QueryError, match="limit"):
         parse("kim " * 250_000, SCHEMA)
