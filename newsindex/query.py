@@ -23,13 +23,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import attrs
-from whoosh import qparser, query
+from whoosh import matching, qparser, query
 from whoosh.fields import Schema
 from whoosh.qparser import syntax
 from whoosh.qparser.common import QueryParserError
 from whoosh.reading import IndexReader
 
 from .analysis import index_terms, normalize
+from .columns import DocsMatcher
 from .phrases import Phrase
 from .schema import ENTITY_FIELDS, NOW
 
@@ -42,6 +43,7 @@ __all__ = [
     "MAX_EXPANSIONS",
     "MAX_QUERY_CHARS",
     "QueryError",
+    "Words",
     "expand",
     "expand_multiterms",
     "lift_negations",
@@ -362,12 +364,11 @@ def lift_negations(q: query.Query) -> query.Query:
 
 
 def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
-    """``q`` with each wildcard or fuzzy term replaced by an OR of the words it matches.
+    """``q`` with each wildcard or fuzzy term replaced by the :class:`Words` it matches.
 
     Raises :class:`QueryError` past ``limit`` words, or for a lone ``*``.
     Whoosh would expand such a term again for every segment and every use
-    (size estimate, matcher, highlighting); once per search is enough, and the
-    expanded words score like typed ones.
+    (size estimate, matcher, highlighting); once per search is enough.
     """
     if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and q.text.strip("*") == ""):
         if q.fieldname and reader.schema[q.fieldname].self_parsing():
@@ -383,11 +384,56 @@ def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPA
                 "",
                 getattr(q, "startchar", None),
             )
-        terms = [query.Term(q.fieldname, word) for word in sorted(words)]
-        if len(terms) == 1:
-            return terms[0].with_boost(q.boost)
-        return query.Or(terms, boost=q.boost) if terms else query.NullQuery
+        return Words(q.fieldname, frozenset(words), q.boost) if words else query.NullQuery
     return q if q.is_leaf() else q.apply(lambda child: expand_multiterms(child, reader, limit))
+
+
+class Words(query.Query):
+    """Documents holding any of ``words`` in ``fieldname``, with a constant score.
+
+    What a wildcard or fuzzy term becomes once expanded. Matching reads each
+    word's document list (no per-word scorer or OR tree), and the score is the
+    boost, as for Whoosh's own wildcard and fuzzy terms.
+    """
+
+    def __init__(self, fieldname: str, words: frozenset[str], boost: float = 1.0) -> None:
+        self.fieldname, self.words, self.boost = fieldname, words, boost
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and (self.fieldname, self.words, self.boost) == (
+            other.fieldname,  # type: ignore[attr-defined]
+            other.words,  # type: ignore[attr-defined]
+            other.boost,  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.fieldname, self.words, self.boost))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.fieldname!r}, {sorted(self.words)!r}, boost={self.boost})"
+
+    def __unicode__(self) -> str:
+        return f"{self.fieldname}:({' OR '.join(sorted(self.words))})"
+
+    __str__ = __unicode__
+
+    def field(self) -> str:
+        return self.fieldname
+
+    def _docs(self, reader: IndexReader) -> list[int]:
+        found: set[int] = set()
+        for leaf, offset in reader.leaf_readers():
+            for word in self.words:
+                if (self.fieldname, word) in leaf:
+                    found.update(d + offset for d in leaf.postings(self.fieldname, word).all_ids())
+        return sorted(found)
+
+    def estimate_size(self, ixreader: IndexReader) -> int:
+        return sum(ixreader.doc_frequency(self.fieldname, word) for word in self.words)
+
+    def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
+        docs = self._docs(searcher.reader())
+        return DocsMatcher(docs, self.boost) if docs else matching.NullMatcher
 
 
 def expand(node: query.MultiTerm, reader: IndexReader, limit: int | None = None) -> set[str]:

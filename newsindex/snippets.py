@@ -20,6 +20,7 @@ import attrs
 from whoosh import query
 
 from .analysis import Term, index_terms
+from .query import Words
 
 __all__ = ["SNIPPET_CHARS", "QueryWords", "lead", "query_words", "snippet"]
 
@@ -58,7 +59,7 @@ def query_words(q: query.Query, field: str = "body") -> QueryWords:
     """The words and phrases of ``q`` that search ``field``.
 
     Wildcard and fuzzy terms mark nothing until
-    :func:`~newsindex.query.expand_multiterms` has turned them into words.
+    :func:`~newsindex.query.expand_multiterms` has turned them into :class:`~newsindex.query.Words`.
     """
     words: set[str] = set()
     phrases: list[tuple[tuple[str, ...], int]] = []
@@ -67,6 +68,8 @@ def query_words(q: query.Query, field: str = "body") -> QueryWords:
             continue
         if isinstance(node, query.Phrase):
             phrases.append((tuple(node.words), node.slop))
+        elif isinstance(node, Words):
+            words.update(node.words)
         elif isinstance(node, query.Term):
             words.add(node.text)
     return QueryWords(frozenset(words), tuple(phrases))

@@ -208,3 +208,20 @@ def test_builder_makes_the_same_query_as_the_text_form():
 )
 def test_builder_forms_match_their_text(built, text):
     assert built.to_query(SCHEMA, NOW) == parse(text, SCHEMA, now=NOW)
+
+
+def test_expanded_wildcards_match_what_an_or_of_their_words_matches(tmp_path):
+    from newsindex import Article, Index
+    from newsindex.query import Words, expand_multiterms
+
+    articles = [Article(id=str(i), title=f"t{i}", body=f"petrol{i % 4} petroleum{i % 3} gas") for i in range(60)]
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add(articles, batch_size=20)  # three segments
+        ix.delete("5")
+        searcher = ix._search()
+        q = expand_multiterms(parse("body:petro*", SCHEMA), searcher.reader())
+        assert isinstance(q, Words)
+        assert q.words == {f"petrol{i}" for i in range(4)} | {f"petroleum{i}" for i in range(3)}
+        plain = wq.Or([wq.Term("body", word) for word in q.words])
+        assert list(searcher.docs_for_query(q)) == sorted(searcher.docs_for_query(plain))
+        assert ix.search("body:petrol1*").total == sum(1 for i in range(60) if i % 4 == 1 and i != 5)
