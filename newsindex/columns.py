@@ -170,8 +170,15 @@ class DateRange(query.Query):
         return out
 
     def estimate_size(self, ixreader: IndexReader) -> int:
-        docs = self._docs(ixreader)
-        return len(docs) if docs is not None else self._fallback().estimate_size(ixreader)
+        # Whoosh asks this to order an AND's clauses: count, don't collect.
+        size = 0
+        for leaf, _ in ixreader.leaf_readers():
+            order = date_order(leaf, self.fieldname)
+            if order is None:
+                return self._fallback().estimate_size(ixreader)
+            values = order[0]
+            size += bisect.bisect_right(values, self.end) - bisect.bisect_left(values, self.start)
+        return size
 
     def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
         docs = self._docs(searcher.reader())
