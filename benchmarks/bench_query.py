@@ -12,8 +12,9 @@ copy merged into one segment (``newsindex optimize``).
 
 The mix covers terms, phrases, entity fields, date forms, wildcards and fuzzy
 terms, and combinations. Each query runs once to warm caches, then ``--repeat``
-times; the percentiles are over every timed run. "With facets" adds person,
-organization, location, source and a monthly histogram over all matches.
+times, the three timings below taking turns; the percentiles are over every
+timed run. "With facets" adds person, organization, location, source and a
+monthly histogram over all matches.
 
 The baseline, timed in the same run on the same index, is plain Whoosh doing
 the same job: the same parsed queries (with Whoosh's own phrase and numeric
@@ -103,25 +104,32 @@ def _plain(q: Any) -> Any:
     return q if q.is_leaf() else q.apply(_plain)
 
 
-def _timed(queries: list[str], repeat: int, search: Callable[[str], int]) -> dict[str, Any]:
-    times: list[float] = []
-    slowest: tuple[float, str] = (0.0, "")
-    totals: dict[str, int] = {}
+def _timed(queries: list[str], repeat: int, modes: dict[str, Callable[[str], int]]) -> dict[str, dict[str, Any]]:
+    """Time every mode on every query, the modes taking turns run by run, so a
+    slow spell of a shared machine falls on all of them alike."""
+    times: dict[str, list[float]] = {label: [] for label in modes}
+    slowest = dict.fromkeys(modes, (0.0, ""))
+    totals: dict[str, dict[str, int]] = {label: {} for label in modes}
     for text in queries:
-        totals[text] = search(text)  # warm-up
+        for label, search in modes.items():
+            totals[label][text] = search(text)  # warm-up
         for _ in range(repeat):
-            start = time.perf_counter()
-            search(text)
-            took = (time.perf_counter() - start) * 1000
-            times.append(took)
-            slowest = max(slowest, (took, text))
+            for label, search in modes.items():
+                start = time.perf_counter()
+                search(text)
+                took = (time.perf_counter() - start) * 1000
+                times[label].append(took)
+                slowest[label] = max(slowest[label], (took, text))
     return {
-        "p50_ms": round(_percentile(times, 0.50), 1),
-        "p95_ms": round(_percentile(times, 0.95), 1),
-        "mean_ms": round(statistics.fmean(times), 1),
-        "max_ms": round(slowest[0], 1),
-        "slowest": slowest[1],
-        "totals": totals,
+        label: {
+            "p50_ms": round(_percentile(times[label], 0.50), 1),
+            "p95_ms": round(_percentile(times[label], 0.95), 1),
+            "mean_ms": round(statistics.fmean(times[label]), 1),
+            "max_ms": round(slowest[label][0], 1),
+            "slowest": slowest[label][1],
+            "totals": totals[label],
+        }
+        for label in modes
     }
 
 
@@ -153,11 +161,12 @@ def run(
                 NOW.reset(token)
             return total
 
-        report["plain Whoosh"] = _timed(queries, repeat, whoosh)
-        report["search"] = _timed(queries, repeat, lambda t: index.search(t, now=now).total)
-        report["search+facets"] = _timed(
-            queries, repeat, lambda t: index.search(t, now=now, facets=FACETS).total
-        )
+        modes = {
+            "plain Whoosh": whoosh,
+            "search": lambda t: index.search(t, now=now).total,
+            "search+facets": lambda t: index.search(t, now=now, facets=FACETS).total,
+        }
+        report.update(_timed(queries, repeat, modes))
     base = report["plain Whoosh"]
     for label in ("search", "search+facets"):
         r = report[label]
