@@ -1,4 +1,4 @@
-"""In-memory copies of per-segment columns, for date ranges and facets.
+"""In-memory copies of per-segment columns and word lists, for date ranges, facets and fuzzy terms.
 
 Whoosh answers a date range by expanding it into hundreds of numeric trie
 terms, and reads a column value by value; for ``published:1987-03`` or facets
@@ -7,7 +7,8 @@ change once written (deletions are kept apart), so each is read once into
 plain lists and kept, keyed by the segment's unique id.
 
 A date range then costs two binary searches and a sort of the matching
-document numbers; a facet count is one pass over them.
+document numbers; a facet count is one pass over them. Word lists, for fuzzy
+terms and "did you mean", are kept under a budget of words, not entries.
 """
 
 from __future__ import annotations
@@ -16,13 +17,24 @@ import bisect
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from whoosh import matching, query
+from whoosh.codec.base import Automata
 from whoosh.reading import IndexReader
 
-__all__ = ["NO_DATE", "DateRange", "DocsMatcher", "cached", "date_order", "names", "split_by_segment"]
+__all__ = [
+    "NO_DATE",
+    "DateRange",
+    "DocsMatcher",
+    "cached",
+    "date_order",
+    "lexicon",
+    "names",
+    "split_by_segment",
+    "terms_within",
+]
 
 NO_DATE = 2**64 - 1  # the column value of an undated document (Whoosh's default)
 MAX_CACHED = 512  # (segment, field, kind) entries kept; old segments fall out
@@ -86,6 +98,88 @@ def names(reader: IndexReader, field: str) -> list[tuple[str, ...]] | None:
         return out
 
     return cached(reader, field, "names", build)
+
+
+MAX_LEXICON_WORDS = 1_000_000  # words kept in memory over all cached word lists (~70 MB)
+
+
+class _WordLists:
+    """An LRU of word lists bounded by the total number of words they hold."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.words = budget, 0
+        self.lists: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> list[str] | None:
+        with _lock:
+            found = self.lists.get(key)
+            if found is not None:
+                self.lists.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], words: list[str]) -> None:
+        with _lock:
+            if key not in self.lists:
+                self.lists[key] = words
+                self.words += len(words)
+            while self.words > self.budget:
+                _, dropped = self.lists.popitem(last=False)
+                self.words -= len(dropped)
+
+
+_word_lists = _WordLists(MAX_LEXICON_WORDS)
+
+
+def lexicon(reader: IndexReader, field: str) -> list[str] | None:
+    """The segment's words in ``field``, sorted, kept in memory.
+
+    ``None`` when the segment cannot be cached, or holds more than a quarter of
+    the budget: the caller then walks the on-disk word list instead.
+    """
+    segid = _segment_id(reader)
+    if segid is None:
+        return None
+    key = (segid, field)
+    words = _word_lists.get(key)
+    if words is not None:
+        return words
+    words = []
+    for word in reader.lexicon(field):
+        words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+        if len(words) > _word_lists.budget // 4:
+            return None
+    _word_lists.put(key, words)
+    return words
+
+
+class _ListCursor:
+    """The part of Whoosh's term cursor that its automaton search uses, over a list."""
+
+    def __init__(self, words: list[str]) -> None:
+        self._words, self._i = words, 0
+
+    def text(self) -> str | None:
+        return self._words[self._i] if self._i < len(self._words) else None
+
+    def find(self, word: str) -> None:
+        self._i = bisect.bisect_left(self._words, word, self._i)
+
+
+def terms_within(reader: IndexReader, field: str, text: str, maxdist: int, prefix: int = 0) -> Iterator[str]:
+    """One segment's words within ``maxdist`` edits of ``text`` that share its first
+    ``prefix`` letters: Whoosh's automaton, run over the in-memory word list.
+
+    Whoosh walks the on-disk word list, a binary search of file reads per step
+    (about 3 ms a segment for ``refinry~``); in memory it is a bisection.
+    """
+    prefix = min(prefix, len(text))  # Whoosh's automaton fails on a longer prefix
+    spell = reader.schema[field].spelling_fieldname(field)
+    words = lexicon(reader, spell)
+    if words is None:
+        yield from reader.terms_within(field, text, maxdist, prefix=prefix)
+        return
+    dfa = Automata.levenshtein_dfa(text, maxdist, prefix)
+    yield from Automata.find_matches(dfa, _ListCursor(words))
 
 
 def split_by_segment(reader: IndexReader, docnums: Sequence[int]) -> Iterable[tuple[IndexReader, list[int]]]:

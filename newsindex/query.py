@@ -30,7 +30,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.reading import IndexReader
 
 from .analysis import index_terms, normalize
-from .columns import DocsMatcher
+from .columns import DocsMatcher, terms_within
 from .phrases import Phrase
 from .schema import ENTITY_FIELDS, NOW
 
@@ -275,6 +275,8 @@ class NewsTermsPlugin(qparser.Plugin):
                 if node.fieldname in STEMMED_FIELDS and node.text.isalpha():
                     stems = index_terms(node.text, stops=False)
                     node.text = stems[0].text if len(stems) == 1 else node.text
+                # Whoosh's automaton fails on a prefix longer than the word (a~1/3).
+                node.prefixlength = min(node.prefixlength, len(node.text))
             elif isinstance(node, qparser.WildcardPlugin.WildcardNode | qparser.PrefixPlugin.PrefixNode):
                 node.text = normalize(node.text)
         return group
@@ -439,12 +441,16 @@ class Words(query.Query):
 def expand(node: query.MultiTerm, reader: IndexReader, limit: int | None = None) -> set[str]:
     """The index words a wildcard or fuzzy term matches (stopping past ``limit``).
 
-    Segment by segment: each segment's lexicon answers a fuzzy term with a fast
+    Segment by segment: a segment's word list answers a fuzzy term with an
     automaton, where Whoosh's multi-segment reader scans every word.
     """
     found: set[str] = set()
     for leaf, _ in reader.leaf_readers():
-        for term in node._btexts(leaf):  # Whoosh's own expansion, lazily
+        if isinstance(node, query.FuzzyTerm):
+            terms = terms_within(leaf, node.fieldname, node.text, node.maxdist, node.prefixlength)
+        else:
+            terms = node._btexts(leaf)  # Whoosh's own expansion, lazily
+        for term in terms:
             found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
             if limit is not None and len(found) > limit:
                 return found

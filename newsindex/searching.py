@@ -14,6 +14,7 @@ from whoosh import collectors, query
 from whoosh.searching import Searcher
 
 from .analysis import index_terms, normalize
+from .columns import terms_within
 from .facets import FacetSpec, compute_facets
 from .phrases import Phrase
 from .query import DEFAULT_FIELDS, expand_multiterms, lift_negations
@@ -121,19 +122,6 @@ def _recorded(collector: collectors.Collector) -> list[int]:
     return collector.docnums
 
 
-def _terms_within(reader: Any, field: str, text: str, maxdist: int, prefix: int) -> set[str]:
-    """Terms within ``maxdist`` edits, segment by segment (each uses a fast automaton;
-    Whoosh's multi-segment reader falls back to a slow scan of every term)."""
-    found: set[str] = set()
-    for leaf, _ in reader.leaf_readers():
-        for term in leaf.terms_within(field, text, maxdist, prefix=prefix):
-            found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-    return found
-
-
-# -- did you mean ------------------------------------------------------------
-
-
 def _words(q: query.Query, negated: bool = False) -> Iterator[tuple[str, str, int, int]]:
     """``(field, term, start, end)`` of the positive words of a parsed query."""
     if isinstance(q, query.Not):
@@ -166,6 +154,11 @@ def _surface(searcher: Searcher, field: str, term: str) -> str | None:
     return None
 
 
+def _terms_near(reader: Any, field: str, text: str, maxdist: int) -> set[str]:
+    """Index words within ``maxdist`` edits sharing the first letter, over all segments."""
+    return {word for leaf, _ in reader.leaf_readers() for word in terms_within(leaf, field, text, maxdist, prefix=1)}
+
+
 def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
     """The query with each unknown word replaced by the most frequent near one.
 
@@ -184,7 +177,7 @@ def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
         best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, candidate)
         for distance in (1, 2) if len(text[start:end]) >= 5 else (1,):
             for field, term in places:
-                for candidate in _terms_within(reader, field, term, distance, prefix=1):
+                for candidate in _terms_near(reader, field, term, distance):
                     key = (distance, -reader.doc_frequency(field, candidate), field, candidate)
                     best = key if best is None or key < best else best
             if best:

@@ -115,3 +115,53 @@ def test_docs_matcher_skips_like_a_list(ids, targets):
         assert m.is_active() == bool(remaining)
         if remaining:
             assert m.id() == remaining[0]
+
+
+# -- word lists for fuzzy terms and "did you mean" ----------------------------
+
+LETTERS = "abcde"
+
+
+@pytest.fixture(scope="module")
+def lexicon_reader():
+    import random
+
+    rng = random.Random(3)
+    schema = fields.Schema(body=fields.TEXT())
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as w:
+        for _ in range(300):
+            words = ["".join(rng.choices(LETTERS, k=rng.randint(1, 6))) for _ in range(8)]
+            w.add_document(body=" ".join(words))
+    reader = ix.reader()
+    yield reader
+    reader.close()
+
+
+@given(text=st.text(LETTERS, min_size=1, max_size=7), maxdist=st.integers(0, 2), prefix=st.integers(0, 2))
+def test_in_memory_word_lists_find_what_whoosh_finds(lexicon_reader, text, maxdist, prefix):
+    from newsindex.columns import terms_within
+
+    ours = set(terms_within(lexicon_reader, "body", text, maxdist, prefix))
+    whoosh = lexicon_reader.terms_within("body", text, maxdist, prefix=min(prefix, len(text)))
+    theirs = {t.decode() if isinstance(t, bytes) else t for t in whoosh}
+    assert ours == theirs
+
+
+def test_word_lists_stay_within_their_budget(lexicon_reader, monkeypatch):
+    from newsindex import columns
+
+    size = len(list(lexicon_reader.lexicon("body")))
+    lists = columns._WordLists(budget=size * 4)
+    monkeypatch.setattr(columns, "_word_lists", lists)
+    assert columns.lexicon(lexicon_reader, "body") is not None and lists.words == size
+    for n in range(5):  # five more lists of the same size: the oldest fall out
+        lists.put((f"other{n}", "body"), ["w"] * size)
+    assert lists.words <= lists.budget and ("other4", "body") in lists.lists
+    small = columns._WordLists(budget=size)  # one segment may not take more than a quarter
+    monkeypatch.setattr(columns, "_word_lists", small)
+    assert columns.lexicon(lexicon_reader, "body") is None
+    whoosh = lexicon_reader.terms_within("body", "abc", 1)
+    assert set(columns.terms_within(lexicon_reader, "body", "abc", 1)) == {
+        t.decode() if isinstance(t, bytes) else t for t in whoosh
+    }

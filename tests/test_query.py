@@ -156,7 +156,7 @@ def test_malformed_queries_say_what_and_where(text, fragment, position):
 _PIECES = st.sampled_from(
     ["kim", "Putin", '"', "'", "(", ")", "[", "]", "{", "}", " TO ", " to ", ":", "title:", "published:", "person:",
      "entity:", "org:", "~", "~2", "^", "^2", "*", "?", "-", "+", " AND ", " OR ", " NOT ", "2023", "2023-02-30",
-     "now", "-7d", "last week", ">", ">=", "<", " ", "\\", "/", "\x00", "İ", "𝔘"]
+     "now", "-7d", "last week", ">", ">=", "<", " ", "\\", "/", "\x00", "İ", "𝔘", "~1/3", "/9", "a"]
 )  # fmt: skip
 
 
