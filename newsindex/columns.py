@@ -4,7 +4,8 @@ Whoosh answers a date range by expanding it into hundreds of numeric trie
 terms, and reads a column value by value; for ``published:1987-03`` or facets
 over ten thousand matches that dominated query time. A segment's columns never
 change once written (deletions are kept apart), so each is read once into
-plain lists and kept, keyed by the segment's unique id.
+plain lists and kept for as long as the segment's reader is open (Whoosh opens
+new readers after each commit).
 
 A date range then costs two binary searches and a sort of the matching
 document numbers; a facet count is one pass over them. Word lists, for fuzzy
@@ -14,7 +15,9 @@ terms and "did you mean", are kept under a budget of words, not entries.
 from __future__ import annotations
 
 import bisect
+import itertools
 import threading
+import weakref
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,16 +40,42 @@ __all__ = [
 ]
 
 NO_DATE = 2**64 - 1  # the column value of an undated document (Whoosh's default)
-MAX_CACHED = 512  # (segment, field, kind) entries kept; old segments fall out
+MAX_CACHED = 512  # (reader, field, kind) entries kept; old ones fall out
 T = TypeVar("T")
 
 _cache: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
 _lock = threading.Lock()
 
 
-def _segment_id(reader: IndexReader) -> str | None:
-    segment = getattr(reader, "segment", None)
-    return segment().segment_id() if callable(segment) else None
+_serial = itertools.count()
+
+
+def _reader_key(reader: IndexReader) -> str | None:
+    """A cache key for one open segment reader, or ``None`` for other readers.
+
+    Not the segment id alone: Whoosh draws it from the global ``random``, so two
+    indexes built after the same ``random.seed()`` share ids. Whoosh opens new
+    readers after every commit, so a reader's segment never changes under it,
+    and its entries are dropped when the reader is garbage-collected.
+    """
+    if not callable(getattr(reader, "segment", None)):
+        return None
+    key: str | None = getattr(reader, "_newsindex_key", None)
+    if key is None:
+        key = f"{reader.segment().segment_id()}#{next(_serial)}"
+        try:
+            reader._newsindex_key = key  # type: ignore[attr-defined]
+        except AttributeError:
+            return None
+        weakref.finalize(reader, _forget, key)
+    return key
+
+
+def _forget(key: str) -> None:
+    with _lock:
+        for entry in [entry for entry in _cache if entry[0] == key]:
+            del _cache[entry]
+    _word_lists.forget(key)
 
 
 def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any]], T]) -> T | None:
@@ -57,15 +86,15 @@ def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any
     """
     if not reader.has_column(field):
         return None
-    segid = _segment_id(reader)
-    key = (segid or "", field, kind)
-    if segid is not None:
+    owner = _reader_key(reader)
+    key = (owner or "", field, kind)
+    if owner is not None:
         with _lock:
             if key in _cache:
                 _cache.move_to_end(key)
                 return _cache[key]  # type: ignore[no-any-return]
     value = build(list(reader.column_reader(field, translate=False)))
-    if segid is not None:
+    if owner is not None:
         with _lock:
             _cache[key] = value
             while len(_cache) > MAX_CACHED:
@@ -117,6 +146,11 @@ class _WordLists:
                 self.lists.move_to_end(key)
             return found
 
+    def forget(self, owner: str) -> None:
+        with _lock:
+            for key in [key for key in self.lists if key[0] == owner]:
+                self.words -= len(self.lists.pop(key))
+
     def put(self, key: tuple[str, str], words: list[str]) -> None:
         with _lock:
             if key not in self.lists:
@@ -136,10 +170,10 @@ def lexicon(reader: IndexReader, field: str) -> list[str] | None:
     ``None`` when the segment cannot be cached, or holds more than a quarter of
     the budget: the caller then walks the on-disk word list instead.
     """
-    segid = _segment_id(reader)
-    if segid is None:
+    owner = _reader_key(reader)
+    if owner is None:
         return None
-    key = (segid, field)
+    key = (owner, field)
     words = _word_lists.get(key)
     if words is not None:
         return words
@@ -193,14 +227,17 @@ def split_by_segment(reader: IndexReader, docnums: Sequence[int]) -> Iterable[tu
 
 
 class DocsMatcher(matching.ListMatcher):
-    """A matcher over a sorted list of document numbers, with a constant score.
+    """A matcher over a sorted list of document numbers.
 
-    ``skip_to`` bisects instead of stepping, so intersecting a wide date range
-    with a rare word costs little.
+    Each document scores its weight times ``boost`` (without weights: the
+    boost). ``skip_to`` bisects instead of stepping, so intersecting a wide date
+    range with a rare word costs little.
     """
 
-    def __init__(self, ids: list[int], boost: float = 1.0, position: int = 0) -> None:
-        super().__init__(ids, all_weights=boost, position=position)
+    def __init__(
+        self, ids: Sequence[int], boost: float = 1.0, weights: Sequence[float] | None = None, position: int = 0
+    ) -> None:
+        super().__init__(ids, weights=weights, position=position)
         self._boost = boost
 
     def skip_to(self, id: int) -> None:
@@ -208,8 +245,15 @@ class DocsMatcher(matching.ListMatcher):
             raise matching.ReadTooFar
         self._i = bisect.bisect_left(self._ids, id, self._i)
 
+    # ListMatcher treats a zero weight as "none given" and scores it 1.0.
+    def weight(self) -> float:
+        return self._weights[self._i] * self._boost if self._weights is not None else self._boost
+
+    def score(self) -> float:
+        return self.weight()
+
     def copy(self) -> DocsMatcher:
-        return DocsMatcher(self._ids, self._boost, self._i)
+        return DocsMatcher(self._ids, self._boost, self._weights, self._i)
 
 
 class DateRange(query.Query):

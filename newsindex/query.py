@@ -46,9 +46,9 @@ __all__ = [
     "Words",
     "expand",
     "expand_multiterms",
-    "lift_negations",
     "make_parser",
     "parse",
+    "prepare",
 ]
 
 DEFAULT_FIELDS = ("title", "body")
@@ -342,27 +342,30 @@ def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query
     return q
 
 
-def lift_negations(q: query.Query) -> query.Query:
-    """``a b -c`` as ``(a AND b) ANDNOT c``, for matching.
+def prepare(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
+    """``q`` as it is matched: Whoosh's faulty binary queries replaced, wildcard
+    and fuzzy terms expanded (see :func:`expand_multiterms`).
 
-    Whoosh matches ``And([a, b, Not(c)])`` by walking every document of the
-    segment for the ``Not``; ``AndNot`` only steps through the positive matches.
-    The documents matched are the same.
+    Whoosh 2.7.4's ``AndNotMatcher`` only checks the excluded side at the start
+    when both sides begin on the same document, so ``a ANDNOT b`` could return a
+    document holding ``b``; and ``a REQUIRE b`` uses that same matcher, which
+    returns ``a`` without ``b``. Both become ``And``, with a ``Not`` for ANDNOT.
 
-    >>> print(lift_negations(query.And([query.Term("body", "trade"), query.Not(query.Term("body", "japan"))])))
-    (body:trade ANDNOT body:japan)
+    >>> print(prepare(query.AndNot(query.Term("body", "oil"), query.Term("body", "price")), None))
+    (body:oil AND NOT body:price)
     """
+    return expand_multiterms(_without_andnot(q), reader, limit) if reader is not None else _without_andnot(q)
+
+
+def _without_andnot(q: query.Query) -> query.Query:
     if q.is_leaf():
         return q
-    q = q.apply(lift_negations)
-    if not isinstance(q, query.And):
-        return q
-    positive = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]
-    negative = [sub.query for sub in q.subqueries if isinstance(sub, query.Not)]
-    if not positive or not negative:
-        return q
-    a = positive[0] if len(positive) == 1 else query.And(positive, boost=q.boost)
-    return query.AndNot(a, negative[0] if len(negative) == 1 else query.Or(negative))
+    q = q.apply(_without_andnot)
+    if isinstance(q, query.AndNot):
+        return query.And([q.a, query.Not(q.b)])
+    if isinstance(q, query.Require):
+        return query.And([q.a, q.b])
+    return q
 
 
 def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
@@ -391,11 +394,12 @@ def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPA
 
 
 class Words(query.Query):
-    """Documents holding any of ``words`` in ``fieldname``, with a constant score.
+    """Documents holding any of ``words`` in ``fieldname``.
 
     What a wildcard or fuzzy term becomes once expanded. Matching reads each
-    word's document list (no per-word scorer or OR tree), and the score is the
-    boost, as for Whoosh's own wildcard and fuzzy terms.
+    word's postings (no per-word scorer or OR tree); a document scores how
+    often it uses the words, times the boost, as Whoosh scores a wildcard that
+    matches several words.
     """
 
     def __init__(self, fieldname: str, words: frozenset[str], boost: float = 1.0) -> None:
@@ -422,20 +426,29 @@ class Words(query.Query):
     def field(self) -> str:
         return self.fieldname
 
-    def _docs(self, reader: IndexReader) -> list[int]:
-        found: set[int] = set()
+    def _weights(self, reader: IndexReader) -> dict[int, float]:
+        """Each matching live document and how often it uses the words."""
+        found: dict[int, float] = {}
         for leaf, offset in reader.leaf_readers():
             for word in self.words:
-                if (self.fieldname, word) in leaf:
-                    found.update(d + offset for d in leaf.postings(self.fieldname, word).all_ids())
-        return sorted(found)
+                if (self.fieldname, word) not in leaf:
+                    continue
+                postings = leaf.postings(self.fieldname, word)  # skips deleted documents
+                while postings.is_active():
+                    docnum = postings.id() + offset
+                    found[docnum] = found.get(docnum, 0.0) + postings.weight()
+                    postings.next()
+        return found
 
     def estimate_size(self, ixreader: IndexReader) -> int:
         return sum(ixreader.doc_frequency(self.fieldname, word) for word in self.words)
 
     def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
-        docs = self._docs(searcher.reader())
-        return DocsMatcher(docs, self.boost) if docs else matching.NullMatcher
+        found = self._weights(searcher.reader())
+        if not found:
+            return matching.NullMatcher
+        docs = sorted(found)
+        return DocsMatcher(docs, self.boost, [found[d] for d in docs])
 
 
 def expand(node: query.MultiTerm, reader: IndexReader, limit: int | None = None) -> set[str]:

@@ -17,7 +17,7 @@ from .analysis import index_terms, normalize
 from .columns import terms_within
 from .facets import FacetSpec, compute_facets
 from .phrases import Phrase
-from .query import DEFAULT_FIELDS, expand_multiterms, lift_negations
+from .query import DEFAULT_FIELDS, prepare
 from .results import Hit, Results
 from .schema import ENTITY_FIELDS
 from .snippets import query_words, snippet
@@ -46,7 +46,7 @@ def execute(
         raise ValueError("limit and page must be at least 1")
     if sort not in ("relevance", "newest", "oldest"):
         raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
-    matched = lift_negations(expand_multiterms(q, searcher.reader()))
+    matched = prepare(q, searcher.reader())
     specs = tuple(facets)
     collector = _collector(page * limit, sort, mask, record=bool(specs))
     searcher.search_with_collector(matched, collector)

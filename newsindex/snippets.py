@@ -13,7 +13,6 @@ where they form the phrase, and the densest passages are kept.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterator
 
 import attrs
@@ -76,25 +75,25 @@ def query_words(q: query.Query, field: str = "body") -> QueryWords:
 
 
 def _phrase_marks(terms: list[Term], words: tuple[str, ...], slop: int) -> Iterator[Term]:
-    """Terms that take part in an occurrence of the phrase (in order, each next
-    word 1..slop positions after the previous)."""
-    where: dict[str, list[Term]] = {}
-    for term in terms:
-        if term.text in words:
-            where.setdefault(term.text, []).append(term)
-    if not all(word in where for word in words):
-        return
-    for first in where[words[0]]:
-        chain = [first]
-        for word in words[1:]:
-            options = where[word]
-            positions = [t.pos for t in options]
-            i = bisect.bisect_right(positions, chain[-1].pos)
-            if i == len(options) or options[i].pos - chain[-1].pos > slop:
-                break
-            chain.append(options[i])
-        else:
-            yield from chain
+    """Terms that take part in some occurrence of the phrase: the words in order,
+    each next one 1..slop positions after the previous."""
+
+    def follows(later: Term, earlier: Term) -> bool:
+        return 1 <= later.pos - earlier.pos <= slop
+
+    # Forward: occurrences of each word reachable from a start of the phrase.
+    reach = [[t for t in terms if t.text == words[0]]]
+    for word in words[1:]:
+        before = reach[-1]
+        reach.append([t for t in terms if t.text == word and any(follows(t, p) for p in before)])
+        if not reach[-1]:
+            return
+    # Backward: keep only those that also lead on to a complete phrase.
+    keep = reach[-1]
+    yield from keep
+    for layer in reversed(reach[:-1]):
+        keep = [p for p in layer if any(follows(t, p) for t in keep)]
+        yield from keep
 
 
 def lead(body: str) -> str:

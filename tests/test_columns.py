@@ -165,3 +165,52 @@ def test_word_lists_stay_within_their_budget(lexicon_reader, monkeypatch):
     assert set(columns.terms_within(lexicon_reader, "body", "abc", 1)) == {
         t.decode() if isinstance(t, bytes) else t for t in whoosh
     }
+
+
+def test_indexes_whose_segments_share_an_id_do_not_share_caches(tmp_path):
+    # Whoosh draws segment ids from the global random module; after the same
+    # random.seed() two indexes get the same ids (Hypothesis seeds it, too).
+    import random
+
+    built = []
+    for name, month in (("a", 1), ("b", 6)):
+        random.seed(0)
+        ix = Index(tmp_path / name, entities=None, procs=1)
+        ix.add([Article(id=f"{name}{i}", title="t", body="b", published=utc(2023, month, 1 + i)) for i in range(month)])
+        built.append(ix)
+    a, b = built
+    assert [s.segment_id() for s in a._ix._segments()] == [s.segment_id() for s in b._ix._segments()]
+    assert a.search("published:2023-01", facets=["published:month"]).total == 1
+    results = b.search("published:2023", facets=["published:month"])
+    assert results.total == 6 and [(f.value, f.count) for f in results.facets["published"]] == [("2023-06", 6)]
+    assert b.search("published:2023-01").total == 0
+    a.close()
+    b.close()
+
+
+def test_cached_columns_are_dropped_with_their_reader(tmp_path):
+    import gc
+
+    from newsindex import columns
+
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add([Article(id="x", title="t", body="refinery", published=utc(2023, 1, 1))])
+        ix.search("published:2023 refinry~", facets=["person"])
+        (leaf, _), = ix._search().reader().leaf_readers()
+        owner = leaf._newsindex_key
+        assert any(entry[0] == owner for entry in columns._cache)
+        assert any(entry[0] == owner for entry in columns._word_lists.lists)
+        del leaf
+    gc.collect()
+    assert not any(entry[0] == owner for entry in columns._cache)
+    assert not any(entry[0] == owner for entry in columns._word_lists.lists)
+
+
+def test_docs_matcher_scores_weight_times_boost_even_when_zero():
+    assert DocsMatcher([1, 2], boost=0.0).score() == 0.0
+    m = DocsMatcher([1, 2], boost=2.0, weights=[2.0, 3.0])
+    scores = []
+    while m.is_active():
+        scores.append(m.score())
+        m.next()
+    assert scores == [4.0, 6.0]

@@ -260,6 +260,9 @@ def test_phrase_totals_agree_with_a_scan(scanned, phrase):
     [
         ("oil", [["oil"]], []),
         ("trade -japan", [["trade"]], ["japan"]),
+        ("oil crude -price", [["oil"], ["crude"]], ["price"]),
+        ("wheat ANDNOT corn", [["wheat"]], ["corn"]),
+        ("oil REQUIRE price", [["oil"], ["price"]], []),
         ("wheat OR corn", [["wheat", "corn"]], []),
         ("bank interest", [["bank"], ["interest"]], []),
         ("title:dollar OR tokyo", [["tokyo"]], []),  # the title clause is checked below

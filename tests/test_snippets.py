@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from newsindex.analysis import index_terms
 from newsindex.query import parse
 from newsindex.schema import build_schema
-from newsindex.snippets import BETWEEN, SNIPPET_CHARS, lead, query_words, snippet
+from newsindex.snippets import BETWEEN, SNIPPET_CHARS, QueryWords, lead, query_words, snippet
 
 SCHEMA = build_schema()
 
@@ -86,3 +86,25 @@ def test_whitespace_runs_collapse_and_cuts_show_an_ellipsis():
     assert out.startswith("… ") and out.endswith(" …")
     assert "  " not in out and "\n" not in out and "\t" not in out
     assert [out[s:e] for s, e in spans] == ["oil", "price", "rose"]
+
+
+def test_a_phrase_with_slop_is_found_past_a_nearer_false_start():
+    # From the first "prices" "sharply" is 3 positions away, from the second 2.
+    body = "Oil prices prices fell sharply."
+    assert _marked(body, '"oil prices sharply"~2') == ["Oil", "prices", "sharply"]
+
+
+phrase_words = st.lists(st.sampled_from(["oil", "price", "fell", "sharp"]), min_size=1, max_size=3)
+
+
+@given(body=st.lists(st.sampled_from(["oil", "prices", "fell", "sharply", "the", "x"]), max_size=30).map(" ".join),
+       words=phrase_words, slop=st.integers(1, 3))
+def test_phrase_marks_appear_exactly_when_the_phrase_matches(body, words, slop):
+    from newsindex.phrases import chain_ends
+
+    stems = [index_terms(w)[0].text for w in words]
+    terms = index_terms(body)
+    positions = [[t.pos for t in terms if t.text == stem] for stem in stems]
+    matches = all(positions) and bool(chain_ends(positions, slop))
+    _, spans = snippet(body, QueryWords(phrases=((tuple(stems), slop),)))
+    assert bool(spans) == matches
