@@ -161,6 +161,11 @@ class StrictPlugin(qparser.Plugin):
                     raise _SyntaxError(
                         f"'{node.rel}' needs a field before it, as in published:{node.rel}2023", _start(node)
                     )
+                value = raw[at + 1] if at + 1 < len(raw) else None
+                if value is None or value.is_ws() or _is_operator(value):  # and on "0:<"
+                    raise _SyntaxError(
+                        f"'{node.rel}' needs a value after it, as in published:{node.rel}2023", _start(node)
+                    )
             elif isinstance(node, syntax.WordNode) and node.text in _OPERATOR_WORDS:
                 raise _SyntaxError(f"{node.text} needs a term on each side", _start(node))
             elif isinstance(node, syntax.FieldnameNode) and not isinstance(before, syntax.FieldnameNode):
@@ -330,6 +335,8 @@ def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query
         raise QueryError(exc.message, text, exc.position) from None
     except RecursionError:
         raise QueryError("query is nested too deeply", text) from None
+    except NotImplementedError:  # a syntax node Whoosh cannot turn into a query; never a traceback
+        raise QueryError("cannot make sense of this query; check its operators and brackets", text) from None
     finally:
         NOW.reset(token)
     leaves = 0

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from conftest import NOW, utc
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from whoosh import query as wq
 
@@ -141,6 +141,7 @@ def test_wildcard_and_fuzzy_terms_are_normalized():
         ("kim AND", "AND needs a term", 4),
         ("OR putin", "OR needs a term", 0),
         ("<0", "needs a field", 0),
+        ("0(0:<)", "needs a value after it", 4),
         ("putin~5", "fuzzy distance", 0),
         ("(" * 40 + "kim" + ")" * 40, "nested", None),
     ],
@@ -171,6 +172,7 @@ def test_no_query_text_gives_anything_but_a_query_or_query_error(text):
 
 
 @given(st.one_of(st.text(max_size=60), st.lists(_PIECES, max_size=20).map("".join)))
+@example("0(0:<)")  # found by this test: Whoosh's parser raised NotImplementedError
 def test_no_query_text_makes_a_search_fail_any_other_way(seed_index, text):
     # Past the parser: negations lifted, wildcards expanded, dates, snippets,
     # "did you mean" and facets all run on whatever parsed.
