@@ -31,6 +31,7 @@ __all__ = [
     "NO_DATE",
     "DateRange",
     "DocsMatcher",
+    "LeafQuery",
     "cached",
     "date_order",
     "lexicon",
@@ -256,7 +257,32 @@ class DocsMatcher(matching.ListMatcher):
         return DocsMatcher(self._ids, self._boost, self._weights, self._i)
 
 
-class DateRange(query.Query):
+class LeafQuery(query.Query):
+    """A Whoosh leaf query on one field, equal to another by its ``_key()``.
+
+    Whoosh compares and hashes queries (the builder's tests compare text and
+    Python forms); subclasses say what identifies them.
+    """
+
+    fieldname: str
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *self._key()))
+
+    def __str__(self) -> str:
+        return self.__unicode__()
+
+    def field(self) -> str:
+        return self.fieldname
+
+
+class DateRange(LeafQuery):
     """Documents whose ``fieldname`` value lies in ``[start, end]`` (Whoosh longs).
 
     Answered from the segment's date column; a segment without that column
@@ -267,26 +293,14 @@ class DateRange(query.Query):
     def __init__(self, fieldname: str, start: int, end: int, boost: float = 1.0) -> None:
         self.fieldname, self.start, self.end, self.boost = fieldname, start, end, boost
 
-    def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and (self.fieldname, self.start, self.end, self.boost)
-            == (other.fieldname, other.start, other.end, other.boost)  # type: ignore[attr-defined]
-        )
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.fieldname, self.start, self.end, self.boost))
+    def _key(self) -> tuple[Any, ...]:
+        return (self.fieldname, self.start, self.end, self.boost)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.fieldname!r}, {self.start}, {self.end}, boost={self.boost})"
 
     def __unicode__(self) -> str:
         return f"{self.fieldname}:[{self.start} TO {self.end}]"
-
-    __str__ = __unicode__
-
-    def field(self) -> str:
-        return self.fieldname
 
     def _fallback(self) -> query.Query:
         return query.NumericRange(self.fieldname, self.start, self.end, boost=self.boost, constantscore=True)

@@ -30,7 +30,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.reading import IndexReader
 
 from .analysis import index_terms, normalize
-from .columns import DocsMatcher, terms_within
+from .columns import DocsMatcher, LeafQuery, terms_within
 from .phrases import Phrase
 from .schema import ENTITY_FIELDS, NOW
 
@@ -358,10 +358,10 @@ def prepare(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) ->
     document holding ``b``; and ``a REQUIRE b`` uses that same matcher, which
     returns ``a`` without ``b``. Both become ``And``, with a ``Not`` for ANDNOT.
 
-    >>> print(prepare(query.AndNot(query.Term("body", "oil"), query.Term("body", "price")), None))
+    >>> print(_without_andnot(query.AndNot(query.Term("body", "oil"), query.Term("body", "price"))))
     (body:oil AND NOT body:price)
     """
-    return expand_multiterms(_without_andnot(q), reader, limit) if reader is not None else _without_andnot(q)
+    return expand_multiterms(_without_andnot(q), reader, limit)
 
 
 def _without_andnot(q: query.Query) -> query.Query:
@@ -400,7 +400,7 @@ def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPA
     return q if q.is_leaf() else q.apply(lambda child: expand_multiterms(child, reader, limit))
 
 
-class Words(query.Query):
+class Words(LeafQuery):
     """Documents holding any of ``words`` in ``fieldname``.
 
     What a wildcard or fuzzy term becomes once expanded. Matching reads each
@@ -412,26 +412,14 @@ class Words(query.Query):
     def __init__(self, fieldname: str, words: frozenset[str], boost: float = 1.0) -> None:
         self.fieldname, self.words, self.boost = fieldname, words, boost
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and (self.fieldname, self.words, self.boost) == (
-            other.fieldname,  # type: ignore[attr-defined]
-            other.words,  # type: ignore[attr-defined]
-            other.boost,  # type: ignore[attr-defined]
-        )
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.fieldname, self.words, self.boost))
+    def _key(self) -> tuple[Any, ...]:
+        return (self.fieldname, self.words, self.boost)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.fieldname!r}, {sorted(self.words)!r}, boost={self.boost})"
 
     def __unicode__(self) -> str:
         return f"{self.fieldname}:({' OR '.join(sorted(self.words))})"
-
-    __str__ = __unicode__
-
-    def field(self) -> str:
-        return self.fieldname
 
     def _weights(self, reader: IndexReader) -> dict[int, float]:
         """Each matching live document and how often it uses the words."""

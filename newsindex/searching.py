@@ -14,10 +14,9 @@ from whoosh import collectors, query
 from whoosh.searching import Searcher
 
 from .analysis import index_terms, normalize
-from .columns import terms_within
 from .facets import FacetSpec, compute_facets
 from .phrases import Phrase
-from .query import DEFAULT_FIELDS, prepare
+from .query import DEFAULT_FIELDS, expand, prepare
 from .results import Hit, Results
 from .schema import ENTITY_FIELDS
 from .snippets import query_words, snippet
@@ -154,11 +153,6 @@ def _surface(searcher: Searcher, field: str, term: str) -> str | None:
     return None
 
 
-def _terms_near(reader: Any, field: str, text: str, maxdist: int) -> set[str]:
-    """Index words within ``maxdist`` edits sharing the first letter, over all segments."""
-    return {word for leaf, _ in reader.leaf_readers() for word in terms_within(leaf, field, text, maxdist, prefix=1)}
-
-
 def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
     """The query with each unknown word replaced by the most frequent near one.
 
@@ -177,7 +171,7 @@ def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
         best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, candidate)
         for distance in (1, 2) if len(text[start:end]) >= 5 else (1,):
             for field, term in places:
-                for candidate in _terms_near(reader, field, term, distance):
+                for candidate in expand(query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1), reader):
                     key = (distance, -reader.doc_frequency(field, candidate), field, candidate)
                     best = key if best is None or key < best else best
             if best:
