@@ -133,9 +133,7 @@ def _timed(queries: list[str], repeat: int, modes: dict[str, Callable[[str], int
     }
 
 
-def run(
-    index_path: Path, repeat: int, queries: list[str] = QUERIES, now: dt.datetime = REUTERS_NOW
-) -> dict[str, Any]:
+def run(index_path: Path, repeat: int, queries: list[str] = QUERIES, now: dt.datetime = REUTERS_NOW) -> dict[str, Any]:
     from whoosh import highlight
 
     from newsindex import Index

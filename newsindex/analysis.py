@@ -173,9 +173,7 @@ def _stemmed_parts(token: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1 << 16)
 def _index_parts(token: str) -> tuple[str, ...]:
     return tuple(
-        _stem(p) if p.isalpha() else p
-        for p in _parts(normalize(token))
-        if len(p) <= _MAX_TERM and p not in STOP_WORDS
+        _stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM and p not in STOP_WORDS
     )
 
 

@@ -38,8 +38,9 @@ def chain_ends(positions: list[list[int]], slop: int) -> list[int]:
             current = [p for p in following if p - 1 in previous]
         else:
             # p follows some c when 1 <= p - c <= slop: the first c >= p - slop must be < p.
-            current = [p for p in following if (i := bisect.bisect_left(current, p - slop)) < len(current)
-                       and current[i] < p]
+            current = [
+                p for p in following if (i := bisect.bisect_left(current, p - slop)) < len(current) and current[i] < p
+            ]
         if not current:
             break
     return current

@@ -20,7 +20,15 @@ def _words(text: str) -> list[str]:
 
 def test_tokens_follow_treebank_conventions():
     assert _words("Kim’s U.S. visit, Lim Soo-suk didn't") == [
-        "Kim", "’s", "U.S.", "visit", ",", "Lim", "Soo-suk", "didn", "'t"
+        "Kim",
+        "’s",
+        "U.S.",
+        "visit",
+        ",",
+        "Lim",
+        "Soo-suk",
+        "didn",
+        "'t",
     ]
 
 
@@ -62,8 +70,10 @@ def test_names_get_a_gap_so_phrases_do_not_span_two_names():
 
 
 def test_whoosh_analyzer_adapter_yields_positions_and_chars():
-    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in NewsAnalyzer()("Ballistic missiles", positions=True,
-                                                                               chars=True)]
+    tokens = [
+        (t.text, t.pos, t.startchar, t.endchar)
+        for t in NewsAnalyzer()("Ballistic missiles", positions=True, chars=True)
+    ]
     assert tokens == [("ballist", 0, 0, 9), ("missil", 1, 10, 18)]
 
 

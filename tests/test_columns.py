@@ -196,7 +196,7 @@ def test_cached_columns_are_dropped_with_their_reader(tmp_path):
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:
         ix.add([Article(id="x", title="t", body="refinery", published=utc(2023, 1, 1))])
         ix.search("published:2023 refinry~", facets=["person"])
-        (leaf, _), = ix._search().reader().leaf_readers()
+        ((leaf, _),) = ix._search().reader().leaf_readers()
         owner = leaf._newsindex_key
         assert any(entry[0] == owner for entry in columns._cache)
         assert any(entry[0] == owner for entry in columns._word_lists.lists)

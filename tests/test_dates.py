@@ -12,7 +12,6 @@ from newsindex.dates import MAX, MIN, DateError, parse_period, parse_range
 NOW = dt.datetime(2023, 9, 14, 12, 30, tzinfo=dt.UTC)  # a Thursday
 
 
-
 @pytest.mark.parametrize(
     ("text", "start", "end"),
     [

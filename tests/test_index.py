@@ -31,7 +31,7 @@ def test_seed_is_found(seed_index, seed, query):
 
 @pytest.mark.parametrize(
     "query",
-    ['published:[2024-01-01 TO 2024-12-31]', '"missiles ballistic"', 'person:"Un Vladimir"', "location:Kim"],
+    ["published:[2024-01-01 TO 2024-12-31]", '"missiles ballistic"', 'person:"Un Vladimir"', "location:Kim"],
 )
 def test_seed_is_not_found(seed_index, query):
     assert seed_index.search(query).total == 0
@@ -61,8 +61,17 @@ def test_a_repeated_id_within_one_batch_keeps_the_last(index):
 
 def test_get_round_trips_every_field(index):
     article = Article(
-        id="x", title="T", body="B", published="2023-09-13T10:00:00Z", url="https://e.com", source="Wire",
-        authors=["A One", "B Two"], language="en", persons=["Kim Jong Un"], organizations=[], locations=["Russia"],
+        id="x",
+        title="T",
+        body="B",
+        published="2023-09-13T10:00:00Z",
+        url="https://e.com",
+        source="Wire",
+        authors=["A One", "B Two"],
+        language="en",
+        persons=["Kim Jong Un"],
+        organizations=[],
+        locations=["Russia"],
     )
     index.add([article])
     assert index.get("x") == article
@@ -127,8 +136,12 @@ def test_full_reuters_is_indexed(reuters_full):
 
 def test_search_is_the_same_across_many_segments_and_after_optimize(tmp_path: Path):
     articles = [
-        Article(id=str(i), title=f"report {i}", body=f"ballistic missiles test number {i} near city{i % 7}",
-                published=dt.datetime(2023, 1 + i % 12, 1 + i % 28, tzinfo=dt.UTC))
+        Article(
+            id=str(i),
+            title=f"report {i}",
+            body=f"ballistic missiles test number {i} near city{i % 7}",
+            published=dt.datetime(2023, 1 + i % 12, 1 + i % 28, tzinfo=dt.UTC),
+        )
         for i in range(150)
     ]
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:
@@ -140,6 +153,9 @@ def test_search_is_the_same_across_many_segments_and_after_optimize(tmp_path: Pa
         assert ix.stats().segments == 1
         after = [sorted((h.id, round(h.score, 6)) for h in ix.search(q, limit=200).hits) for q in queries]
     assert before == after
-    assert [len(b) for b in before] == [150, sum(1 for i in range(150) if i % 7 == 3),
-                                       sum(1 for i in range(150) if 1 + i % 12 == 5),
-                                       sum(1 for i in range(150) if i % 7 != 1)]
+    assert [len(b) for b in before] == [
+        150,
+        sum(1 for i in range(150) if i % 7 == 3),
+        sum(1 for i in range(150) if 1 + i % 12 == 5),
+        sum(1 for i in range(150) if i % 7 != 1),
+    ]

@@ -37,8 +37,14 @@ def test_entity_field_aliases(alias, field):
 
 
 def test_date_forms_become_date_ranges_with_explicit_bounds():
-    for text in ["published:[2023-09-01 TO 2023-09-30]", "published:[2023-09-01 TO]", "published:[TO 2023-09-30]",
-                 "published:>=2023-09-01", "published:2023", "published:yesterday"]:
+    for text in [
+        "published:[2023-09-01 TO 2023-09-30]",
+        "published:[2023-09-01 TO]",
+        "published:[TO 2023-09-30]",
+        "published:>=2023-09-01",
+        "published:2023",
+        "published:yesterday",
+    ]:
         q = parse(text, SCHEMA, now=NOW)
         assert isinstance(q, DateRange), text
         assert q.start is not None and q.end is not None, text  # Whoosh's open unsigned range matches everything
@@ -61,6 +67,7 @@ def test_malformed_queries_raise_query_error(text, fragment):
 
 # -- the whole query language -------------------------------------------------
 
+
 def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
     """The [start, end) UTC span a date query covers, read back from the date range."""
     from whoosh.util.times import long_to_datetime
@@ -69,7 +76,6 @@ def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
     assert isinstance(q, DateRange), (text, q)
     start, end = long_to_datetime(q.start), long_to_datetime(q.end + 1)
     return start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC)
-
 
 
 @pytest.mark.parametrize(
@@ -231,8 +237,13 @@ def test_expanded_wildcards_match_what_an_or_of_their_words_matches(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("oil -price", {"oil"}), ("oil NOT price", {"oil"}), ("oil ANDNOT price", {"oil"}),
-     ("oil REQUIRE price", {"oil price"}), ("oil ANDMAYBE price", {"oil", "oil price"})],
+    [
+        ("oil -price", {"oil"}),
+        ("oil NOT price", {"oil"}),
+        ("oil ANDNOT price", {"oil"}),
+        ("oil REQUIRE price", {"oil price"}),
+        ("oil ANDMAYBE price", {"oil", "oil price"}),
+    ],
 )
 def test_exclusions_hold_when_the_excluded_word_comes_first(tmp_path, text, expected):
     # Whoosh 2.7.4's AndNotMatcher lets "oil price" through here: the excluded

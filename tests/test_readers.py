@@ -26,8 +26,13 @@ def test_jsonl_bad_records_are_reported_with_line_and_the_rest_read(tmp_path: Pa
     )
     articles, rejections = _split(list(read([path])))
     assert [a.title for a in articles] == ["one", "seven"]
-    assert [(r.line, r.file) for r in rejections] == [(2, str(path)), (4, str(path)), (5, str(path)), (6, str(path)),
-                                                      (7, str(path))]
+    assert [(r.line, r.file) for r in rejections] == [
+        (2, str(path)),
+        (4, str(path)),
+        (5, str(path)),
+        (6, str(path)),
+        (7, str(path)),
+    ]
     assert "malformed JSON" in rejections[0].reason
     assert "empty article" in rejections[1].reason
     assert "UTF-8" in rejections[2].reason

@@ -42,9 +42,7 @@ def _articles() -> list[Article]:
             )
         )
     words = " ".join(f"qq{n:04d}x" for n in range(1200))  # a wide lexicon for the expansion cap
-    out.append(
-        Article(id="lexicon", title="Word list", body=words, published="2023-10-30", source="Lab", persons=[])
-    )
+    out.append(Article(id="lexicon", title="Word list", body=words, published="2023-10-30", source="Lab", persons=[]))
     return out
 
 

@@ -97,8 +97,11 @@ def test_a_phrase_with_slop_is_found_past_a_nearer_false_start():
 phrase_words = st.lists(st.sampled_from(["oil", "price", "fell", "sharp"]), min_size=1, max_size=3)
 
 
-@given(body=st.lists(st.sampled_from(["oil", "prices", "fell", "sharply", "the", "x"]), max_size=30).map(" ".join),
-       words=phrase_words, slop=st.integers(1, 3))
+@given(
+    body=st.lists(st.sampled_from(["oil", "prices", "fell", "sharply", "the", "x"]), max_size=30).map(" ".join),
+    words=phrase_words,
+    slop=st.integers(1, 3),
+)
 def test_phrase_marks_appear_exactly_when_the_phrase_matches(body, words, slop):
     from newsindex.phrases import chain_ends
 
