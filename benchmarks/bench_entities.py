@@ -13,7 +13,7 @@ Measures, in one run and on one core:
   the binary ``maxent_ne_chunker_tab`` chunker, both loaded once (NLTK's typed
   chunker is not available offline; the binary one does strictly less work);
 * tokens/s of ``extract`` on Reuters-21578 article bodies, given spans and end to end
-  (tokenization with ``newsindex.analysis.tokenize`` included).
+  (tokenization with ``newsindex._analysis.tokenize`` included).
 
 Reads ``../shared`` (CoNLL-2003, nltk_data, Reuters-21578); sets ``nltk.data.path``
 itself when ``../shared/nltk_data`` exists.
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _conll_documents(path: Path) -> list[tuple[str, list[list[tuple[int, int]]], list[list[str]]]]:
-    from newsindex.train import read_conll
+    from newsindex._entities.training import read_conll
 
     out = []
     for doc in read_conll(path):
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if nltk_data.is_dir():
         nltk.data.path.insert(0, str(nltk_data))
 
-    from newsindex.entities import BundledExtractor
+    from newsindex._entities import BundledExtractor
 
     t0 = time.perf_counter()
     ours = BundledExtractor()
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reuters = SHARED / "corpora" / "reuters21578.jsonl"
     if reuters.exists() and args.reuters:
-        from newsindex.analysis import tokenize
+        from newsindex._analysis import tokenize
 
         bodies = []
         with open(reuters, encoding="utf-8") as fh:

@@ -94,8 +94,8 @@ def _plain(q: Any) -> Any:
     """The same query with Whoosh's own phrase and numeric range classes."""
     from whoosh import query
 
-    from newsindex.columns import DateRange
-    from newsindex.phrases import Phrase
+    from newsindex._whoosh.columns import DateRange
+    from newsindex._whoosh.phrases import Phrase
 
     if isinstance(q, DateRange):
         return query.NumericRange(q.fieldname, q.start, q.end, boost=q.boost, constantscore=True)
@@ -137,8 +137,8 @@ def run(index_path: Path, repeat: int, queries: list[str] = QUERIES, now: dt.dat
     from whoosh import highlight
 
     from newsindex import Index
-    from newsindex.query import parse
-    from newsindex.schema import NOW
+    from newsindex._query import parse
+    from newsindex._schema import NOW
 
     report: dict[str, Any] = {"index": str(index_path), "queries": len(queries), "repeat": repeat}
     with Index(index_path, create=False) as index:

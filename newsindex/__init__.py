@@ -10,21 +10,22 @@ extracted, and everything is indexed into an on-disk Whoosh index.
 ...         print(hit.title)
 """
 
-from .article import Article, parse_datetime
-from .builder import Q
-from .entities import Entity, extract_entities
-from .errors import IndexLockedError
-from .facets import FacetCount
-from .index import Index, IndexNotFoundError, IndexStats, NewsIndexError, default_index_path
-from .query import QueryError
-from .readers import Rejection, read
-from .results import Hit, Results
+from ._article import Article, parse_datetime
+from ._builder import Q
+from ._entities import Entity, extract_entities
+from ._errors import DateError, EntityModelError, IndexLockedError, IndexNotFoundError, NewsIndexError, QueryError
+from ._facets import FacetCount
+from ._index import Index, IndexStats, default_index_path
+from ._readers import Rejection, read
+from ._results import Hit, Results
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Article",
+    "DateError",
     "Entity",
+    "EntityModelError",
     "FacetCount",
     "Hit",
     "Index",

@@ -18,14 +18,13 @@ import attrs
 import click
 from tqdm import tqdm
 
-from .article import Article
-from .entities import BACKENDS, EntityModelError, extract_entities
-from .errors import IndexLockedError
-from .index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, NewsIndexError, default_index_path
-from .pipeline import DEFAULT_PROCS
-from .query import QueryError
-from .readers import Rejection, read
-from .results import Results
+from ._article import Article
+from ._entities import BACKENDS, extract_entities
+from ._errors import IndexLockedError, NewsIndexError, QueryError
+from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
+from ._pipeline import DEFAULT_PROCS
+from ._readers import Rejection, read
+from ._results import Results
 
 __all__ = ["main"]
 
@@ -172,7 +171,7 @@ def index_command(
     except IndexLockedError as exc:
         done = f"{committed[0]:,} articles were committed before that" if committed[0] else "nothing was written"
         _fail(f"{exc}; {done}", status=3)
-    except (NewsIndexError, EntityModelError) as exc:
+    except NewsIndexError as exc:
         _fail(str(exc))
     finally:
         bar.close()
@@ -403,7 +402,7 @@ def entities(source: str, backend: str, as_json: bool) -> None:
         texts.append(("<text>", source))
     try:
         results = [(name, extract_entities(text, backend=backend)) for name, text in texts]
-    except EntityModelError as exc:
+    except NewsIndexError as exc:
         _fail(str(exc))
     if as_json:
         _dump([{"source": name, "entities": [attrs.asdict(e) for e in found]} for name, found in results])

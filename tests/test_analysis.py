@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsindex.analysis import (
+from newsindex._analysis import (
     NewsAnalyzer,
     index_terms,
     index_words,

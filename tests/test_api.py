@@ -6,7 +6,9 @@ import newsindex
 
 EXPECTED = {
     "Article",
+    "DateError",
     "Entity",
+    "EntityModelError",
     "FacetCount",
     "Hit",
     "Index",
@@ -38,7 +40,7 @@ def test_every_public_name_exists_and_is_documented():
 
 
 def test_public_names_claim_the_package_as_their_home():
-    # As httpx does: reprs and docs say newsindex.Index, not newsindex.index.Index.
+    # As httpx does: reprs and docs say newsindex.Index, not newsindex._index.Index.
     for name in newsindex.__all__:
         obj = getattr(newsindex, name)
         if isinstance(obj, type) or callable(obj):

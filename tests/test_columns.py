@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.util.times import datetime_to_long
 
 from newsindex import Article, Index, QueryError
-from newsindex.columns import DateRange, DocsMatcher
+from newsindex._whoosh.columns import DateRange, DocsMatcher
 
 START = utc(2023, 1, 1)
 
@@ -140,7 +140,7 @@ def lexicon_reader():
 
 @given(text=st.text(LETTERS, min_size=1, max_size=7), maxdist=st.integers(0, 2), prefix=st.integers(0, 2))
 def test_in_memory_word_lists_find_what_whoosh_finds(lexicon_reader, text, maxdist, prefix):
-    from newsindex.columns import terms_within
+    from newsindex._whoosh.columns import terms_within
 
     ours = set(terms_within(lexicon_reader, "body", text, maxdist, prefix))
     whoosh = lexicon_reader.terms_within("body", text, maxdist, prefix=min(prefix, len(text)))
@@ -149,7 +149,7 @@ def test_in_memory_word_lists_find_what_whoosh_finds(lexicon_reader, text, maxdi
 
 
 def test_word_lists_stay_within_their_budget(lexicon_reader, monkeypatch):
-    from newsindex import columns
+    from newsindex._whoosh import columns
 
     size = len(list(lexicon_reader.lexicon("body")))
     lists = columns._WordLists(budget=size * 4)
@@ -191,7 +191,7 @@ def test_indexes_whose_segments_share_an_id_do_not_share_caches(tmp_path):
 def test_cached_columns_are_dropped_with_their_reader(tmp_path):
     import gc
 
-    from newsindex import columns
+    from newsindex._whoosh import columns
 
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:
         ix.add([Article(id="x", title="t", body="refinery", published=utc(2023, 1, 1))])

@@ -7,7 +7,8 @@ from conftest import utc
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsindex.dates import MAX, MIN, DateError, parse_period, parse_range
+from newsindex import DateError
+from newsindex._dates import MAX, MIN, parse_period, parse_range
 
 NOW = dt.datetime(2023, 9, 14, 12, 30, tzinfo=dt.UTC)  # a Thursday
 

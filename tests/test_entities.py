@@ -12,18 +12,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsindex._perceptron import Model, default_model_path
-from newsindex.entities import (
+from newsindex import EntityModelError
+from newsindex._entities import (
     LABELS,
     ArticleEntities,
     Entity,
-    EntityModelError,
     NLTKExtractor,
     article_entities,
     canonicalize,
     extract_entities,
     get_extractor,
 )
+from newsindex._entities.perceptron import Model, default_model_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -93,7 +93,7 @@ def test_seed_mentions_offsets_and_names(seed_text: str) -> None:
 
 
 def test_pretokenized_sentences_give_same_result(seed_text: str) -> None:
-    from newsindex.analysis import tokenize
+    from newsindex._analysis import tokenize
 
     sentences = tokenize(seed_text)
     assert get_extractor().extract(seed_text, sentences) == get_extractor().extract(seed_text)
@@ -259,7 +259,7 @@ def test_conll_dev_f1() -> None:
     """Micro F1 over PER/ORG/LOC on all of eng.testa (exact spans, conlleval)."""
     if not CONLL_DEV.exists():
         pytest.skip(f"{CONLL_DEV} is absent (research data lives in ../shared)")
-    from newsindex.train import evaluate_spans, read_conll, tag_docs
+    from newsindex._entities.training import evaluate_spans, read_conll, tag_docs
 
     model = Model.load(default_model_path())
     scores = evaluate_spans(*tag_docs(model, read_conll(CONLL_DEV)))

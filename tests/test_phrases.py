@@ -11,7 +11,7 @@ from whoosh import fields
 from whoosh import query as wq
 from whoosh.filedb.filestore import RamStorage
 
-from newsindex.phrases import Phrase, chain_ends
+from newsindex._whoosh.phrases import Phrase, chain_ends
 
 VOCAB = ["oil", "price", "rate", "bank", "cut", "rise"]
 

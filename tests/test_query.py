@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from newsindex import Q, QueryError
-from newsindex.columns import DateRange
-from newsindex.query import parse
-from newsindex.schema import build_schema
+from newsindex._query import parse
+from newsindex._schema import build_schema
+from newsindex._whoosh.columns import DateRange
 
 SCHEMA = build_schema()
 
@@ -220,7 +220,7 @@ def test_builder_forms_match_their_text(built, text):
 
 def test_expanded_wildcards_match_what_an_or_of_their_words_matches(tmp_path):
     from newsindex import Article, Index
-    from newsindex.query import Words, expand_multiterms
+    from newsindex._query import Words, expand_multiterms
 
     articles = [Article(id=str(i), title=f"t{i}", body=f"petrol{i % 4} petroleum{i % 3} gas") for i in range(60)]
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:

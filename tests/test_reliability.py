@@ -206,7 +206,7 @@ def test_check_reports_a_damaged_segment(tmp_path: Path, damage: str):
 
 @pytest.mark.parametrize("procs", [2])
 def test_results_are_identical_with_one_or_many_processes(tmp_path: Path, procs: int, monkeypatch):
-    from newsindex import pipeline
+    from newsindex import _pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "MIN_PARALLEL", 1)  # force the pool even for a small corpus
     corpus = _corpus(tmp_path / "corpus.jsonl", 120)

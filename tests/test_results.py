@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import utc
 
 from newsindex import Article, Index, Q, QueryError
-from newsindex.analysis import index_terms
+from newsindex._analysis import index_terms
 from newsindex.cli import main
 
 NOW = dt.datetime(1987, 3, 20, 12, tzinfo=dt.UTC)  # a Friday

@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsindex.analysis import index_terms
-from newsindex.query import parse
-from newsindex.schema import build_schema
-from newsindex.snippets import BETWEEN, SNIPPET_CHARS, QueryWords, lead, query_words, snippet
+from newsindex._analysis import index_terms
+from newsindex._query import parse
+from newsindex._schema import build_schema
+from newsindex._snippets import BETWEEN, SNIPPET_CHARS, QueryWords, lead, query_words, snippet
 
 SCHEMA = build_schema()
 
@@ -103,7 +103,7 @@ phrase_words = st.lists(st.sampled_from(["oil", "price", "fell", "sharp"]), min_
     slop=st.integers(1, 3),
 )
 def test_phrase_marks_appear_exactly_when_the_phrase_matches(body, words, slop):
-    from newsindex.phrases import chain_ends
+    from newsindex._whoosh.phrases import chain_ends
 
     stems = [index_terms(w)[0].text for w in words]
     terms = index_terms(body)

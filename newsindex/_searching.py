@@ -13,13 +13,13 @@ from typing import Any, Literal
 from whoosh import collectors, query
 from whoosh.searching import Searcher
 
-from .analysis import index_terms, normalize
-from .facets import FacetSpec, compute_facets
-from .phrases import Phrase
-from .query import DEFAULT_FIELDS, expand, prepare
-from .results import Hit, Results
-from .schema import ENTITY_FIELDS
-from .snippets import query_words, snippet
+from ._analysis import index_terms, normalize
+from ._facets import FacetSpec, compute_facets
+from ._query import DEFAULT_FIELDS, expand, prepare
+from ._results import Hit, Results
+from ._schema import ENTITY_FIELDS
+from ._snippets import query_words, snippet
+from ._whoosh.phrases import Phrase
 
 __all__ = ["Sort", "execute", "more_like", "suggest"]
 

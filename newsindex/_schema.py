@@ -16,10 +16,10 @@ from whoosh import fields, query
 from whoosh.qparser.common import QueryParserError
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
-from . import dates
-from .analysis import NameAnalyzer, NewsAnalyzer
-from .article import Article
-from .columns import DateRange
+from . import _dates as dates
+from ._analysis import NameAnalyzer, NewsAnalyzer
+from ._article import Article
+from ._whoosh.columns import DateRange
 
 __all__ = [
     "ENTITY_FIELDS",

@@ -25,12 +25,12 @@ from whoosh.index import FileIndex
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from .analysis import index_words, tokenize, word_spans
-from .article import Article
-from .entities import EntityExtractor, article_entities, get_extractor
-from .errors import IndexLockedError
-from .schema import ENTITY_FIELDS, to_document
-from .storage import DurableStorage
+from ._analysis import index_words, tokenize, word_spans
+from ._article import Article
+from ._entities import EntityExtractor, article_entities, get_extractor
+from ._errors import IndexLockedError
+from ._schema import ENTITY_FIELDS, to_document
+from ._whoosh.storage import DurableStorage
 
 __all__ = ["DEFAULT_PROCS", "analyze", "default_procs", "write_batches"]
 

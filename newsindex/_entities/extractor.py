@@ -8,7 +8,7 @@ is installed.
 
 Quick start::
 
-    >>> from newsindex.entities import article_entities, extract_entities
+    >>> from newsindex._entities import article_entities, extract_entities
     >>> text = "Russian President Vladimir Putin met Kim Jong Un in Moscow. Putin smiled."
     >>> [(e.text, e.label, e.name) for e in extract_entities(text)]  # doctest: +SKIP
     [('Vladimir Putin', 'PERSON', 'Vladimir Putin'), ('Kim Jong Un', 'PERSON', 'Kim Jong Un'),
@@ -32,7 +32,8 @@ from typing import ClassVar, Protocol, runtime_checkable
 
 import attrs
 
-from newsindex._perceptron import Model, default_model_path, normalize_token
+from .._errors import EntityModelError
+from .perceptron import Model, default_model_path, normalize_token
 
 __all__ = [
     "BACKENDS",
@@ -54,10 +55,6 @@ LABELS = ("PERSON", "ORGANIZATION", "LOCATION", "MISC")
 Spans = Sequence[Sequence[tuple[int, int]]]
 
 _NLTK_PACKAGES = ("averaged_perceptron_tagger_eng", "maxent_ne_chunker_tab", "words", "punkt_tab")
-
-
-class EntityModelError(Exception):
-    """An entity backend is unknown or its model files are missing/unusable."""
 
 
 @attrs.frozen
@@ -114,7 +111,7 @@ _FALLBACK_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\w+(?:[-&'\u2019]\w+)*|['\u201
 
 def _tokenize(text: str) -> list[list[tuple[int, int]]]:
     try:
-        from newsindex.analysis import tokenize
+        from newsindex._analysis import tokenize
     except ImportError:  # pragma: no cover - only before the analysis module exists
         return [[m.span() for m in _FALLBACK_TOKEN.finditer(text)]]
     return tokenize(text)
@@ -217,7 +214,7 @@ class BundledExtractor:
             self.model = Model.load(path)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise EntityModelError(f"cannot load the bundled entity model {path}: {exc}") from exc
-        from newsindex._perceptron import TAGS
+        from .perceptron import TAGS
 
         self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
         self._tag_begin = [t.startswith("B-") for t in TAGS]

@@ -107,7 +107,7 @@ _DIGITS = re.compile(r"\d")
 
 def default_model_path() -> Path:
     """Path of the model file shipped inside the package."""
-    return Path(__file__).resolve().parent / "data" / "entities.json.gz"
+    return Path(__file__).resolve().parent.parent / "data" / "entities.json.gz"
 
 
 def normalize_token(tok: str) -> str:

@@ -4,7 +4,7 @@ Each builder call makes the same Whoosh query the text form parses to, so
 ``Q.person("Kim Jong Un")`` and ``person:"Kim Jong Un"`` find the same articles.
 
 >>> import datetime as dt
->>> from newsindex.schema import build_schema
+>>> from newsindex._schema import build_schema
 >>> q = Q.phrase("ballistic missiles") & Q.person("Kim Jong Un") & Q.published(since=dt.date(2023, 9, 1))
 >>> str(q)
 '"ballistic missiles" AND person:"Kim Jong Un" AND published:[2023-09-01 TO]'
@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from whoosh import query
 from whoosh.fields import Schema
 
-from . import dates
-from .phrases import Phrase
-from .query import DEFAULT_FIELDS, QueryError, parse
-from .schema import ENTITY_FIELDS, date_query
+from . import _dates as dates
+from ._query import DEFAULT_FIELDS, QueryError, parse
+from ._schema import ENTITY_FIELDS, date_query
+from ._whoosh.phrases import Phrase
 
 __all__ = ["Q"]
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from .article import Article
+from ._article import Article
 
 __all__ = ["SUFFIXES", "Rejection", "read", "read_file"]
 

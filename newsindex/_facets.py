@@ -22,7 +22,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
-from . import columns
+from ._whoosh import columns
 
 __all__ = ["DATE_INTERVALS", "FACET_NAMES", "FacetCount", "compute_facets", "facets_to_dict", "parse_facets"]
 

@@ -7,7 +7,7 @@ where. :class:`EntityFieldPlugin` adds the ``entity:`` pseudo-field, and
 :class:`NewsTermsPlugin` normalizes wildcard and fuzzy terms the way the
 index normalizes words.
 
->>> from newsindex.schema import build_schema
+>>> from newsindex._schema import build_schema
 >>> print(parse('person:"Kim Jong Un" place:Russia', build_schema()))
 (person:"kim jong un" AND location:russia)
 >>> print(parse('entity:Putin', build_schema()))
@@ -22,17 +22,17 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-import attrs
 from whoosh import matching, qparser, query
 from whoosh.fields import Schema
 from whoosh.qparser import syntax
 from whoosh.qparser.common import QueryParserError
 from whoosh.reading import IndexReader
 
-from .analysis import index_terms, normalize
-from .columns import DocsMatcher, LeafQuery, terms_within
-from .phrases import Phrase
-from .schema import ENTITY_FIELDS, NOW
+from ._analysis import index_terms, normalize
+from ._errors import QueryError
+from ._schema import ENTITY_FIELDS, NOW
+from ._whoosh.columns import DocsMatcher, LeafQuery, terms_within
+from ._whoosh.phrases import Phrase
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -66,23 +66,6 @@ MAX_EXPANSIONS = 1_000  # terms one wildcard or fuzzy term may match, per field
 DEFAULT_FUZZY_PREFIX = 1  # letters a fuzzy term must share with its matches
 MAX_FUZZY_DISTANCE = 2  # Whoosh allows ~9, which walks the whole lexicon slowly
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
-
-
-@attrs.define(slots=False)
-class QueryError(ValueError):
-    """A query that cannot be run: says what is wrong and, where known, where.
-
-    >>> str(QueryError("unbalanced parenthesis", "(kim", 0))
-    'unbalanced parenthesis (at character 1)'
-    """
-
-    message: str
-    query: str = ""
-    position: int | None = None
-
-    def __str__(self) -> str:
-        where = f" (at character {self.position + 1})" if self.position is not None else ""
-        return f"{self.message}{where}"
 
 
 class _SyntaxError(QueryParserError):
@@ -317,7 +300,7 @@ def _walk(q: query.Query) -> Iterator[query.Query]:
 def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query.Query:
     """Parse query text into a Whoosh query, or raise :class:`QueryError`.
 
-    >>> from newsindex.schema import build_schema
+    >>> from newsindex._schema import build_schema
     >>> parse('"kim putin', build_schema())
     Traceback (most recent call last):
     newsindex.QueryError: unbalanced '"': a phrase needs a closing quote (at character 1)

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .facets import FacetCount, facets_to_dict
+from ._facets import FacetCount, facets_to_dict
 
 __all__ = ["Hit", "Results"]
 

@@ -23,25 +23,22 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from .article import Article
-from .builder import Q
-from .errors import IndexLockedError, IndexNotFoundError, NewsIndexError
-from .facets import parse_facets
-from .pipeline import DEFAULT_PROCS, lock_writer, write_batches
-from .query import QueryError, parse
-from .results import Results
-from .schema import build_schema, from_stored
-from .searching import Sort, execute, more_like
-from .storage import DurableStorage
+from ._article import Article
+from ._builder import Q
+from ._errors import IndexLockedError, IndexNotFoundError, QueryError
+from ._facets import parse_facets
+from ._pipeline import DEFAULT_PROCS, lock_writer, write_batches
+from ._query import parse
+from ._results import Results
+from ._schema import build_schema, from_stored
+from ._searching import Sort, execute, more_like
+from ._whoosh.storage import DurableStorage
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_LOCK_TIMEOUT",
     "Index",
-    "IndexLockedError",
-    "IndexNotFoundError",
     "IndexStats",
-    "NewsIndexError",
     "default_index_path",
 ]
 
@@ -103,7 +100,7 @@ class Index:
         self.procs = max(1, procs)
         self.lock_timeout = lock_timeout
         if entities is not None:
-            from .entities import get_extractor
+            from ._entities import get_extractor
 
             get_extractor(entities)  # fail now, with a clear message, if the backend is unusable
         storage = DurableStorage(str(self.path))

@@ -20,15 +20,13 @@ import re
 
 import attrs
 
+from ._errors import DateError
+
 __all__ = ["MAX", "MIN", "DateError", "Period", "parse_period", "parse_range"]
 
 MIN = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 MAX = dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
 _DAY = dt.timedelta(days=1)
-
-
-class DateError(ValueError):
-    """A date expression that names no period."""
 
 
 @attrs.frozen(slots=True)

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import attrs
 from whoosh import query
 
-from .analysis import Term, index_terms
-from .query import Words
+from ._analysis import Term, index_terms
+from ._query import Words
 
 __all__ = ["SNIPPET_CHARS", "QueryWords", "lead", "query_words", "snippet"]
 
@@ -58,7 +58,7 @@ def query_words(q: query.Query, field: str = "body") -> QueryWords:
     """The words and phrases of ``q`` that search ``field``.
 
     Wildcard and fuzzy terms mark nothing until
-    :func:`~newsindex.query.expand_multiterms` has turned them into :class:`~newsindex.query.Words`.
+    :func:`~newsindex._query.expand_multiterms` has turned them into :class:`~newsindex._query.Words`.
     """
     words: set[str] = set()
     phrases: list[tuple[tuple[str, ...], int]] = []

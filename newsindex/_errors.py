@@ -1,0 +1,61 @@
+"""Every error newsindex raises on purpose, in one family.
+
+``except NewsIndexError`` catches all of them: a malformed query, an unusable
+entity backend, a locked or missing index. Errors about bad values also derive
+from :class:`ValueError`, so code written against that keeps working.
+
+>>> issubclass(QueryError, NewsIndexError) and issubclass(QueryError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = [
+    "DateError",
+    "EntityModelError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "NewsIndexError",
+    "QueryError",
+]
+
+
+class NewsIndexError(Exception):
+    """Base class of every error newsindex raises on purpose."""
+
+
+class IndexNotFoundError(NewsIndexError):
+    """No index exists at the given path (and creating one was not asked for)."""
+
+
+class IndexLockedError(NewsIndexError):
+    """Another writer held the index's write lock for longer than the timeout."""
+
+
+class EntityModelError(NewsIndexError):
+    """An entity backend is unknown, or its model files are missing or unusable."""
+
+
+class DateError(NewsIndexError, ValueError):
+    """A date expression that names no period (``2023-02-30``, ``next tuesday``)."""
+
+
+@attrs.define(slots=False)
+class QueryError(NewsIndexError, ValueError):
+    """A query that cannot be run: says what is wrong and, where known, where.
+
+    ``position`` is the 0-based character offset in ``query``, or ``None``.
+
+    >>> str(QueryError("unbalanced parenthesis", "(kim", 0))
+    'unbalanced parenthesis (at character 1)'
+    """
+
+    message: str
+    query: str = ""
+    position: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (at character {self.position + 1})" if self.position is not None else ""
+        return f"{self.message}{where}"
