@@ -22,7 +22,8 @@ from whoosh.fields import Schema
 
 from . import _dates as dates
 from ._query import DEFAULT_FIELDS, QueryError, parse
-from ._schema import ENTITY_FIELDS, date_query
+from ._schema import date_query
+from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import Phrase
 
 __all__ = ["Q"]

@@ -25,7 +25,8 @@ from whoosh.index import FileIndex
 from ._analysis import index_words, tokenize, word_spans
 from ._article import Article
 from ._entities import EntityExtractor, article_entities, get_extractor
-from ._schema import ENTITY_FIELDS, to_document
+from ._schema import to_document
+from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DurableStorage, Segment, commit, lock_writer, write_segment
 
 __all__ = ["DEFAULT_PROCS", "analyze", "default_procs", "write_batches"]

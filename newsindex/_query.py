@@ -30,13 +30,12 @@ from whoosh.reading import IndexReader
 
 from ._analysis import index_terms, normalize
 from ._errors import QueryError
-from ._schema import ENTITY_FIELDS, NOW
+from ._schema import NOW
+from ._vocabulary import ANY_ENTITY, ENTITY_FIELDS, FIELD_ALIASES
 from ._whoosh import Phrase, Words, expand, without_andnot
 
 __all__ = [
     "DEFAULT_FIELDS",
-    "ENTITY_FIELD",
-    "FIELD_ALIASES",
     "MAX_CLAUSES",
     "MAX_DEPTH",
     "MAX_EXPANSIONS",
@@ -51,12 +50,6 @@ __all__ = [
 ]
 
 DEFAULT_FIELDS = ("title", "body")
-ENTITY_FIELD = "entity"  # a pseudo-field: any of person, organization, location
-FIELD_ALIASES = {
-    "organization": ["org", "organisation"],
-    "location": ["place", "loc"],
-    "person": ["people"],
-}
 STEMMED_FIELDS = frozenset(DEFAULT_FIELDS)
 MAX_QUERY_CHARS = 10_000
 MAX_DEPTH = 32  # nested parentheses
@@ -81,7 +74,7 @@ def _start(node: syntax.SyntaxNode) -> int | None:
 
 def _known_fields(schema: Schema) -> set[str]:
     aliases = {alias for names in FIELD_ALIASES.values() for alias in names}
-    return set(schema.names()) | aliases | {ENTITY_FIELD}
+    return set(schema.names()) | aliases | {ANY_ENTITY}
 
 
 def _is_operator(node: syntax.SyntaxNode) -> bool:
@@ -221,7 +214,7 @@ class EntityFieldPlugin(qparser.Plugin):
                 word.fieldname, word.boost = node.fieldname, node.boost
                 word.startchar, word.endchar = node.startchar, node.endchar
                 group[i] = word
-            elif node.has_fieldname and node.fieldname == ENTITY_FIELD:
+            elif node.has_fieldname and node.fieldname == ANY_ENTITY:
                 copies = []
                 for field in ENTITY_FIELDS:
                     clone = copy.copy(node)
@@ -280,7 +273,7 @@ def make_parser(schema: Schema) -> qparser.QueryParser:
     )
     plus = qparser.OperatorsPlugin.OpTagger(r"(^|(?<=[\s(]))\+(?=[^\s+])", syntax.AndGroup, syntax.PrefixOperator)
     parser.replace_plugin(qparser.OperatorsPlugin(ops=[(minus, 0), (plus, 0)]))
-    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(qparser.FieldAliasPlugin({field: list(names) for field, names in FIELD_ALIASES.items()}))
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(StrictPlugin())

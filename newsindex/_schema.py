@@ -19,10 +19,10 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from . import _dates as dates
 from ._analysis import NameAnalyzer, NewsAnalyzer
 from ._article import Article
+from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DateRange
 
 __all__ = [
-    "ENTITY_FIELDS",
     "NOW",
     "NewsDate",
     "build_schema",
@@ -31,7 +31,6 @@ __all__ = [
     "to_document",
 ]
 
-ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "location": "locations"}
 
 # The query parser resolves relative dates ("yesterday") against this clock;
 # Index.search sets it, so tests can fix "now".

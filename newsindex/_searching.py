@@ -16,13 +16,13 @@ from ._analysis import index_terms, normalize
 from ._facets import FacetSpec, compute_facets
 from ._query import DEFAULT_FIELDS, prepare
 from ._results import Hit, Results
-from ._schema import ENTITY_FIELDS
 from ._snippets import query_words, snippet
+from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
 from ._whoosh import Phrase, Sort, collect, expand
 
 __all__ = ["Sort", "execute", "more_like", "suggest"]
 
-_SUGGEST_FIELDS = (*DEFAULT_FIELDS, *ENTITY_FIELDS, "source")
+_SUGGEST_FIELDS = (*DEFAULT_FIELDS, *NAME_FIELDS)
 
 
 def execute(
