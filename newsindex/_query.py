@@ -262,11 +262,49 @@ class NewsTermsPlugin(qparser.Plugin):
         return group
 
 
+class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
+    """A quoted phrase whose words keep their stop words.
+
+    Whoosh analyzes a phrase like any query text, so ``"bank of england"`` lost
+    its ``of`` and matched "bank england"; the index holds stop words, so a
+    phrase can ask for the words exactly as written.
+    """
+
+    def query(self, parser: qparser.QueryParser) -> query.Query:
+        fieldname = self.fieldname or parser.fieldname
+        field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+        if field is None or not field.analyzer:
+            return super().query(parser)  # self-parsing fields (dates) read the text themselves
+        start = self.textstartchar
+        tokens = field.tokenize(self.text, mode="query", chars=True, removestops=False)
+        words, char_ranges = [], []
+        for token in tokens:
+            words.append(token.text)
+            char_ranges.append((start + token.startchar, start + token.endchar))
+        q = parser.phraseclass(fieldname, words, slop=self.slop, boost=self.boost, char_ranges=char_ranges)
+        return syntax.attach(q, self)
+
+
+class _PhraseTagger(qparser.PhrasePlugin.PhraseTagger):
+    def create(self, parser: qparser.QueryParser, match: Any) -> _PhraseNode:
+        slop = match.group("slop")
+        return _PhraseNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
+
+
+class _PhrasePlugin(qparser.PhrasePlugin):
+    """Whoosh's phrase syntax (``"a b"``, ``"a b"~3``), with :class:`_PhraseNode`."""
+
+    def taggers(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(_PhraseTagger(self.expr), 0)]
+
+
 def make_parser(schema: Schema) -> qparser.QueryParser:
     """A Whoosh query parser for the newsindex schema."""
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup, phraseclass=Phrase)
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.add_plugin(_NewsFieldsPlugin())
+    parser.remove_plugin_class(qparser.PhrasePlugin)
+    parser.add_plugin(_PhrasePlugin())
     # "-word" excludes, like NOT word; "+word" is accepted and means what AND does.
     minus = qparser.OperatorsPlugin.OpTagger(
         r"(^|(?<=[\s(]))-(?=[^\s\-])", syntax.NotGroup, syntax.PrefixOperator, memo="minus"
