@@ -26,7 +26,16 @@ from ._vocabulary import field_for
 from ._whoosh import NO_DATE, cached, split_by_segment
 from ._whoosh import names as name_lists
 
-__all__ = ["DATE_INTERVALS", "FacetCount", "compute_facets", "facets_to_dict", "parse_facets"]
+__all__ = [
+    "DATE_INTERVALS",
+    "FacetCount",
+    "FacetSpec",
+    "compute_facets",
+    "count_facets",
+    "facets_to_dict",
+    "finish_facets",
+    "parse_facets",
+]
 
 DATE_INTERVALS = ("day", "week", "month", "year")
 FacetSpec = tuple[str, str, str | None]  # (result key, field, date interval)
@@ -116,28 +125,50 @@ def _count_segment(leaf: IndexReader, field: str, interval: str | None, docs: li
             counts.update({name.strip() for name in str(value).split("\n") if name.strip()})
 
 
+def count_facets(searcher: Searcher, docnums: Iterable[int], specs: Iterable[FacetSpec]) -> dict[str, Counter[str]]:
+    """Every value's count over ``docnums`` (global document numbers), per facet.
+
+    Full counts, not a top few: counts of several shards add up to those of
+    one index. :func:`finish_facets` ranks and trims them.
+    """
+    docs = sorted(docnums)
+    segments = list(split_by_segment(searcher.reader(), docs))
+    out: dict[str, Counter[str]] = {}
+    for key, field, interval in specs:
+        counts: Counter[str] = Counter()
+        for leaf, local in segments:
+            _count_segment(leaf, field, interval, local, counts)
+        out[key] = counts
+    return out
+
+
+def finish_facets(
+    counts: Mapping[str, Counter[str]], specs: Iterable[FacetSpec], limit: int = 10
+) -> dict[str, tuple[FacetCount, ...]]:
+    """Name facets: the ``limit`` most frequent values (ties by name); the date
+    histogram: every non-empty bucket in time order."""
+    out: dict[str, tuple[FacetCount, ...]] = {}
+    for key, _, interval in specs:
+        found = counts.get(key, Counter())
+        if interval:
+            out[key] = tuple(FacetCount(v, c) for v, c in sorted(found.items()))
+        else:
+            top = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            out[key] = tuple(FacetCount(v, c) for v, c in top)
+    return out
+
+
 def compute_facets(
     searcher: Searcher, docnums: Iterable[int], specs: Iterable[FacetSpec], limit: int = 10
 ) -> dict[str, tuple[FacetCount, ...]]:
-    """Count facet values over ``docnums`` (global document numbers).
+    """Count facet values over ``docnums`` (global document numbers), ranked and trimmed.
 
     Name facets give the ``limit`` most frequent values (ties by name; a name
     listed twice in one article counts once); the date histogram gives every
     non-empty bucket in time order.
     """
-    docs = sorted(docnums)
-    segments = list(split_by_segment(searcher.reader(), docs))
-    out: dict[str, tuple[FacetCount, ...]] = {}
-    for key, field, interval in specs:
-        counts: Counter[str] = Counter()
-        for leaf, local in segments:
-            _count_segment(leaf, field, interval, local, counts)
-        if interval:
-            out[key] = tuple(FacetCount(v, c) for v, c in sorted(counts.items()))
-        else:
-            top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-            out[key] = tuple(FacetCount(v, c) for v, c in top)
-    return out
+    specs = tuple(specs)
+    return finish_facets(count_facets(searcher, docnums, specs), specs, limit)
 
 
 _USECS_PER_DAY = 86_400 * 10**6

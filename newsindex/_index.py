@@ -29,7 +29,7 @@ from ._pipeline import DEFAULT_PROCS, write_batches
 from ._query import parse
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import execute, more_like
+from ._searching import LocalShards, execute, more_like
 from ._whoosh import Sort, check_index, index_exists, lock_writer, open_folder, segment_count
 
 __all__ = [
@@ -222,20 +222,21 @@ class Index:
             specs = parse_facets(facets)
         except ValueError as exc:
             raise QueryError(str(exc), text) from None
-        return execute(searcher, q, text, limit=limit, page=page, sort=sort, facets=specs, facet_limit=facet_limit)
+        shards = LocalShards([searcher])
+        return execute(shards, q, text, limit=limit, page=page, sort=sort, facets=specs, facet_limit=facet_limit)
 
     def similar(self, article_id: str, *, limit: int = 10, page: int = 1) -> Results | None:
         """Articles most like this one (by distinctive words and names), or ``None`` if it is not indexed.
 
         >>> [hit.title for hit in index.similar("reuters-1", limit=3)]  # doctest: +SKIP
         """
-        searcher = self._search()
-        docnum = searcher.document_number(id=article_id)
-        if docnum is None:
+        shards = LocalShards([self._search()])
+        stored = shards.document(article_id)
+        if stored is None:
             return None
-        q = more_like(searcher, docnum)
+        q = more_like(shards, stored)
         mask = wquery.Term("id", article_id)  # never the article itself
-        return execute(searcher, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
+        return execute(shards, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
 
     def check(self) -> list[str]:
         """Verify the index: open every segment, count its documents, read every

@@ -1,32 +1,229 @@
-"""Running a parsed query: exact totals, one page of hits, facets, "did you mean".
+"""Running a parsed query over one or many shards: exact totals, a page of hits, facets, "did you mean".
 
-:meth:`Index.search` and :meth:`Index.similar` are thin wrappers around
-:func:`execute`, which works on any Whoosh searcher of a newsindex schema.
+One index is one shard. A search goes in three steps, as Elasticsearch's
+``dfs_query_then_fetch`` does: gather collection statistics for the query's
+terms from every shard (:meth:`Shards.stats`), search each shard that can match
+with those statistics (:func:`search_shard`: its total, its best
+``page * limit`` hits by a key every shard shares, its full facet counts), then
+fetch the hits of the requested page from the shards holding them
+(:func:`fetch_hits`). Scores use archive-wide statistics and ties are broken
+by article id, so any split of the same articles into shards gives the same
+results as one index.
+
+:meth:`Index.search` and :meth:`Index.similar` call :func:`execute` with one
+shard; :class:`~newsindex.Archive` with many, searched here or on Dask workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import heapq
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
+import attrs
 from whoosh import query
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from ._analysis import index_terms, normalize
-from ._facets import FacetSpec, compute_facets
+from ._facets import FacetSpec, count_facets, finish_facets
 from ._query import DEFAULT_FIELDS, prepare
 from ._results import Hit, Results
-from ._snippets import query_words, snippet
+from ._snippets import QueryWords, query_words, snippet
 from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
-from ._whoosh import Phrase, Sort, collect, expand
+from ._whoosh import (
+    GlobalStats,
+    Phrase,
+    Sort,
+    collect,
+    doc_ids,
+    expand,
+    gather_stats,
+    key_terms,
+    scored_terms,
+    text_terms,
+    use_stats,
+    without_andnot,
+)
 
-__all__ = ["Sort", "execute", "more_like", "suggest"]
+__all__ = [
+    "LocalShards",
+    "ShardAnswer",
+    "Shards",
+    "Sort",
+    "execute",
+    "fetch_hits",
+    "more_like",
+    "search_shard",
+    "suggest",
+]
 
 _SUGGEST_FIELDS = (*DEFAULT_FIELDS, *NAME_FIELDS)
 
 
-def execute(
+# -- on the shard ------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class ShardAnswer:
+    """One shard's part of a search: plain data, so it can come back from a Dask worker."""
+
+    total: int
+    top: list[tuple[Any, float, int]]  # (sort key, score, docnum in this shard), best first
+    facets: dict[str, Counter[str]]
+    words: QueryWords
+
+
+def search_shard(
     searcher: Searcher,
+    q: query.Query,
+    stats: GlobalStats,
+    *,
+    limit: int,
+    sort: Sort,
+    specs: Sequence[FacetSpec] = (),
+    mask: query.Query | None = None,
+) -> ShardAnswer:
+    """Search one shard with archive-wide ``stats``: total, best ``limit``, full facet counts."""
+    use_stats(searcher, stats)
+    matched = prepare(q, searcher.reader())
+    got = collect(searcher, matched, limit, sort, mask)
+    counts = count_facets(searcher, got.docnums, specs) if specs else {}
+    return ShardAnswer(got.total, got.top, counts, query_words(matched, "body"))
+
+
+def fetch_hits(searcher: Searcher, picks: Sequence[tuple[int, float]], words: QueryWords) -> list[Hit]:
+    """The :class:`Hit` of each ``(docnum, score)``, with its snippet."""
+    hits = []
+    for docnum, score in picks:
+        stored = searcher.stored_fields(docnum)
+        snippet_text, spans = snippet(stored.get("body", ""), words)
+        published = stored.get("published")
+        hits.append(
+            Hit(
+                id=stored["id"],
+                title=stored.get("title", ""),
+                published=published.replace(tzinfo=dt.UTC) if published else None,
+                source=stored.get("source", ""),
+                url=stored.get("url", ""),
+                score=float(score or 0.0),
+                snippet=snippet_text,
+                highlights=spans,
+            )
+        )
+    return hits
+
+
+def shard_stats(searcher: Searcher, terms: Iterable[tuple[str, bytes]], frequencies: bool = False) -> GlobalStats:
+    return gather_stats([searcher.reader()], terms, frequencies)
+
+
+def shard_candidates(searcher: Searcher, field: str, term: str, distance: int) -> set[str]:
+    """Index words within ``distance`` edits of ``term`` (sharing its first letter)."""
+    return expand(query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1), searcher.reader())
+
+
+def shard_surface(searcher: Searcher, field: str, term: str) -> tuple[str, str] | None:
+    """``(article id, word as written)`` for ``term``, from the matching article
+    with the smallest id (the same article however the index is split)."""
+    reader = searcher.reader()
+    best: tuple[str, int] | None = None
+    for leaf, offset in reader.leaf_readers():
+        if (field, term) not in leaf:
+            continue
+        ids = doc_ids(leaf)
+        for docnum in leaf.postings(field, term).all_ids():
+            if best is None or ids[docnum] < best[0]:
+                best = (ids[docnum], docnum + offset)
+    if best is None:
+        return None
+    if field not in DEFAULT_FIELDS:
+        return best[0], term  # names are indexed unstemmed
+    text = searcher.stored_fields(best[1]).get(field, "")
+    for found in index_terms(text):
+        if found.text == term:
+            return best[0], normalize(text[found.start : found.end])
+    return None
+
+
+def shard_document(searcher: Searcher, article_id: str) -> dict[str, Any] | None:
+    """The stored fields of an article, or ``None``."""
+    stored = searcher.document(id=article_id)
+    return dict(stored) if stored else None
+
+
+# -- the shards of one search ------------------------------------------------
+
+
+class Shards(Protocol):
+    """The shards a search runs over, wherever they are open."""
+
+    schema: Schema
+
+    def __len__(self) -> int: ...
+
+    def stats(self, terms: set[tuple[str, bytes]], frequencies: bool = False) -> GlobalStats:
+        """Statistics of every shard together."""
+        ...
+
+    def search(self, which: Sequence[int], q: query.Query, stats: GlobalStats, **kw: Any) -> list[ShardAnswer]:
+        """:func:`search_shard` on each shard of ``which``."""
+        ...
+
+    def fetch(self, picks: Mapping[int, tuple[list[tuple[int, float]], QueryWords]]) -> dict[int, list[Hit]]:
+        """:func:`fetch_hits` on each shard of ``picks``."""
+        ...
+
+    def candidates(self, field: str, term: str, distance: int) -> set[str]: ...
+
+    def surface(self, field: str, term: str) -> str | None: ...
+
+    def document(self, article_id: str) -> dict[str, Any] | None: ...
+
+
+class LocalShards:
+    """Shards open in this process; ``map`` runs per-shard work (in threads, say)."""
+
+    def __init__(self, searchers: Sequence[Searcher], map: Callable[..., Iterable[Any]] | None = None) -> None:
+        self.searchers = list(searchers)
+        self.schema = self.searchers[0].schema
+        self._map: Callable[..., Iterable[Any]] = map or (lambda f, xs: [f(x) for x in xs])
+
+    def __len__(self) -> int:
+        return len(self.searchers)
+
+    def stats(self, terms: set[tuple[str, bytes]], frequencies: bool = False) -> GlobalStats:
+        return gather_stats([s.reader() for s in self.searchers], terms, frequencies)
+
+    def search(self, which: Sequence[int], q: query.Query, stats: GlobalStats, **kw: Any) -> list[ShardAnswer]:
+        return list(self._map(lambda i: search_shard(self.searchers[i], q, stats, **kw), which))
+
+    def fetch(self, picks: Mapping[int, tuple[list[tuple[int, float]], QueryWords]]) -> dict[int, list[Hit]]:
+        keys = list(picks)
+        found = self._map(lambda i: fetch_hits(self.searchers[i], *picks[i]), keys)
+        return dict(zip(keys, found, strict=True))
+
+    def candidates(self, field: str, term: str, distance: int) -> set[str]:
+        out: set[str] = set()
+        for searcher in self.searchers:
+            out |= shard_candidates(searcher, field, term, distance)
+        return out
+
+    def surface(self, field: str, term: str) -> str | None:
+        found = [f for s in self.searchers if (f := shard_surface(s, field, term))]
+        return min(found)[1] if found else None
+
+    def document(self, article_id: str) -> dict[str, Any] | None:
+        for searcher in self.searchers:
+            if (stored := shard_document(searcher, article_id)) is not None:
+                return stored
+        return None
+
+
+def execute(
+    shards: Shards,
     q: query.Query,
     text: str,
     *,
@@ -37,43 +234,40 @@ def execute(
     facet_limit: int = 10,
     mask: query.Query | None = None,
     spelling: bool = True,
+    which: Sequence[int] | None = None,
 ) -> Results:
-    """Search; ``total`` counts every match, ``hits`` holds page ``page``."""
+    """Search ``shards`` (those of ``which``, default all; statistics always come
+    from all); ``total`` counts every match, ``hits`` holds page ``page``."""
     if limit < 1 or page < 1:
         raise ValueError("limit and page must be at least 1")
     if sort not in ("relevance", "newest", "oldest"):
         raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
-    matched = prepare(q, searcher.reader())
     specs = tuple(facets)
-    results, recorded = collect(searcher, matched, page * limit, sort, mask, record=bool(specs))
-    words = query_words(matched, "body")
-    hits = []
-    for hit in results[(page - 1) * limit : page * limit]:
-        stored = hit.fields()
-        snippet_text, spans = snippet(stored.get("body", ""), words)
-        published = stored.get("published")
-        hits.append(
-            Hit(
-                id=stored["id"],
-                title=stored.get("title", ""),
-                published=published.replace(tzinfo=dt.UTC) if published else None,
-                source=stored.get("source", ""),
-                url=stored.get("url", ""),
-                score=float(hit.score or 0.0),
-                snippet=snippet_text,
-                highlights=spans,
-            )
-        )
-    total = len(results)  # exact: the collector saw every match
-    counted = compute_facets(searcher, recorded, specs, facet_limit) if specs else {}
+    stats = shards.stats(set(scored_terms(without_andnot(q), shards.schema)))
+    targets = list(range(len(shards))) if which is None else list(which)
+    answers = shards.search(targets, q, stats, limit=page * limit, sort=sort, specs=specs, mask=mask)
+    ranked = heapq.merge(
+        *[[(key, i, docnum, score) for key, score, docnum in a.top] for i, a in zip(targets, answers, strict=True)]
+    )
+    chosen = list(ranked)[(page - 1) * limit : page * limit]
+    words = dict(zip(targets, (a.words for a in answers), strict=True))
+    picks: dict[int, tuple[list[tuple[int, float]], QueryWords]] = {}
+    for _, i, docnum, score in chosen:
+        picks.setdefault(i, ([], words[i]))[0].append((docnum, score))
+    fetched = {i: iter(hits) for i, hits in shards.fetch(picks).items()}
+    hits = tuple(next(fetched[i]) for _, i, _, _ in chosen)
+    counts: dict[str, Counter[str]] = {}
+    for answer in answers:
+        for key, found in answer.facets.items():
+            counts.setdefault(key, Counter()).update(found)
     return Results(
         query=text,
-        total=total,
-        hits=tuple(hits),
+        total=sum(a.total for a in answers),
+        hits=hits,
         page=page,
         limit=limit,
-        facets=counted,
-        suggestion=suggest(searcher, q, text) if spelling else None,
+        facets=finish_facets(counts, specs, facet_limit) if specs else {},
+        suggestion=suggest(shards, q, text) if spelling else None,
     )
 
 
@@ -94,45 +288,36 @@ def _words(q: query.Query, negated: bool = False) -> Iterator[tuple[str, str, in
             yield from _words(child)
 
 
-def _surface(searcher: Searcher, field: str, term: str) -> str | None:
-    """A word as users write it, for an index term (which may be a stem)."""
-    if field not in DEFAULT_FIELDS:
-        return term  # names are indexed unstemmed
-    docnums = searcher.docs_for_query(query.Term(field, term))
-    docnum = next(iter(docnums), None)
-    if docnum is None:
-        return None
-    text = searcher.stored_fields(docnum).get(field, "")
-    for found in index_terms(text):
-        if found.text == term:
-            return normalize(text[found.start : found.end])
-    return None
-
-
-def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
+def suggest(shards: Shards, q: query.Query, text: str) -> str | None:
     """The query with each unknown word replaced by the most frequent near one.
 
     A word is unknown when none of the fields it searches holds it; candidates
-    are index terms within one edit (two for words of five letters or more).
-    Returns ``None`` when every word is known or nothing close exists.
+    are index terms within one edit (two for words of five letters or more),
+    most frequent first, then nearest field and word. Returns ``None`` when every
+    word is known or nothing close exists.
     """
-    reader = searcher.reader()
     spans: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for field, term, start, end in _words(q):
         spans.setdefault((start, end), []).append((field, term))
+    if not spans:
+        return None
+    asked = {(field, term.encode("utf-8")) for places in spans.values() for field, term in places}
+    known = shards.stats(asked)
     fixes: list[tuple[int, int, str]] = []
     for (start, end), places in spans.items():
-        if any(reader.doc_frequency(field, term) for field, term in places):
+        if any(known.doc_frequency(field, term) for field, term in places):
             continue
         best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, candidate)
         for distance in (1, 2) if len(text[start:end]) >= 5 else (1,):
-            for field, term in places:
-                for candidate in expand(query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1), reader):
-                    key = (distance, -reader.doc_frequency(field, candidate), field, candidate)
+            found = {(field, c) for field, term in places for c in shards.candidates(field, term, distance)}
+            if found:
+                freqs = shards.stats({(field, c.encode("utf-8")) for field, c in found})
+                for field, candidate in found:
+                    key = (distance, -freqs.doc_frequency(field, candidate), field, candidate)
                     best = key if best is None or key < best else best
             if best:
                 break
-        if best and (word := _surface(searcher, best[2], best[3])):
+        if best and (word := shards.surface(best[2], best[3])):
             fixes.append((start, end, word))
     if not fixes:
         return None
@@ -146,22 +331,25 @@ def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
 # -- more like this ----------------------------------------------------------
 
 
-def more_like(searcher: Searcher, docnum: int, numterms: int = 12) -> query.Query:
-    """An OR of the most distinctive words and names of one article.
+def more_like(shards: Shards, stored: Mapping[str, Any], numterms: int = 12) -> query.Query:
+    """An OR of the most distinctive words and names of one article (its stored fields).
 
-    Words come from the title and body (weighted by Whoosh's Bo1 model); the
-    article's people, organizations and places are added as whole names.
+    Words come from the title and body (weighted by Whoosh's Bo1 model over
+    every shard's statistics); the article's people, organizations and places
+    are added as whole names.
     """
-    stored = searcher.stored_fields(docnum)
+    schema = shards.schema
     parts: list[query.Query] = []
-    for field in DEFAULT_FIELDS:
-        value = stored.get(field, "")
+    texts = {field: stored.get(field, "") for field in DEFAULT_FIELDS}
+    terms = set().union(*(text_terms(schema, field, value) for field, value in texts.items() if value))
+    stats = shards.stats(terms, frequencies=True)
+    for field, value in texts.items():
         if value:
-            for word, weight in searcher.key_terms_from_text(field, value, numterms=numterms):
+            for word, weight in key_terms(stats, schema, field, value, numterms):
                 parts.append(query.Term(field, word, boost=weight))
     for field in ENTITY_FIELDS:
         for name in stored.get(field, "").splitlines()[:5]:
-            words = list(searcher.schema[field].process_text(name, mode="query"))
+            words = list(schema[field].process_text(name, mode="query"))
             if len(words) > 1:
                 parts.append(Phrase(field, words))
             elif words:

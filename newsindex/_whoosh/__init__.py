@@ -12,38 +12,49 @@ Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
 below names the 2.7.4 behaviour it replaces.
 """
 
-from .collecting import Sort, collect
-from .columns import NO_DATE, cached, names, split_by_segment
+from .collecting import Collected, Sort, SortKey, collect
+from .columns import NO_DATE, cached, doc_ids, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, segment_count
 from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
 from .phrases import Phrase, chain_ends
-from .storage import DurableStorage
+from .stats import GlobalStats, gather_stats, key_terms, scored_terms, text_terms, use_stats
+from .storage import DurableStorage, fsync_dir
 from .writing import Segment, commit, lock_writer, write_segment
 
 __all__ = [
     "FORMAT_VERSION",
     "NO_DATE",
     "WHOOSH_VERSION",
+    "Collected",
     "DateRange",
     "DocsMatcher",
     "DurableStorage",
+    "GlobalStats",
     "LeafQuery",
     "Phrase",
     "Segment",
     "Sort",
+    "SortKey",
     "Words",
     "cached",
     "chain_ends",
     "check_index",
     "collect",
     "commit",
+    "doc_ids",
     "expand",
+    "fsync_dir",
+    "gather_stats",
     "index_exists",
+    "key_terms",
     "lock_writer",
     "names",
     "open_folder",
+    "scored_terms",
     "segment_count",
     "split_by_segment",
+    "text_terms",
+    "use_stats",
     "without_andnot",
     "write_segment",
 ]

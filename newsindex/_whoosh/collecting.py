@@ -1,55 +1,116 @@
-"""Collecting matches: exact totals and the recorded matches facets count.
+"""Collecting matches: exact totals, a deterministic order, and every match for facets.
 
 Whoosh 2.7.4's default top-N collector skips low-scoring blocks and swaps in
 matchers that drop documents which cannot reach the top N, then counts what it
 kept: ``len(results)`` is an estimate (on Reuters, ``trade -japan`` gave 2,346 of
-2,348). :func:`collect` turns both shortcuts off, so one pass ranks the page,
-counts every match and, for facets, records them.
+2,348). And it orders equal scores by document number, which is insertion
+order: one index and a sharded archive of the same articles would list ties
+differently. :func:`collect` scores every match once (no shortcuts), counts
+them all, and ranks by score (or date), then by article id, so any set of
+shards ranks exactly as one index does.
 """
 
 from __future__ import annotations
 
+import bisect
+import heapq
+from collections.abc import Sequence
 from typing import Any, Literal
 
+import attrs
 from whoosh import collectors, query
-from whoosh.searching import Results, Searcher
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+from whoosh.util.times import datetime_to_long
 
-__all__ = ["Sort", "collect"]
+from .columns import NO_DATE, cached, doc_ids
+
+__all__ = ["Collected", "Sort", "SortKey", "collect"]
 
 Sort = Literal["relevance", "newest", "oldest"]
+SortKey = tuple[float, str]  # smaller ranks first: (-score or ±date, article id)
 
 
-class _Recorder(collectors.WrappingCollector):
-    """Notes the document number of every match, for facets."""
+@attrs.frozen(slots=True)
+class Collected:
+    """What :func:`collect` found in one searcher."""
 
-    def prepare(self, top_searcher: Searcher, q: query.Query, context: Any) -> None:
-        super().prepare(top_searcher, q, context)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum: int) -> Any:
-        self.docnums.append(self.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
+    total: int
+    top: list[tuple[SortKey, float, int]]  # (key, score, global docnum), best first
+    docnums: list[int]  # every match, ascending (global document numbers)
 
 
-def collect(
-    searcher: Searcher, q: query.Query, limit: int, sort: Sort, mask: query.Query | None, record: bool
-) -> tuple[Results, list[int]]:
-    """Run ``q`` once: the top ``limit`` hits in ``sort`` order, an exact
-    ``len(results)``, and (with ``record``) every matching global document number.
+class _Everything(collectors.ScoredCollector):
+    """Every match and its score; no block-quality shortcuts, no heap."""
 
-    Documents matching ``mask`` are never counted nor recorded. No
-    ``terms=True``: recording matched terms per document costs 5-15x on broad
-    queries; snippets find the query's words in the body themselves.
+    def _collect(self, global_docnum: int, score: float) -> float:
+        self.items.append((score, global_docnum))
+        return 0 - score
+
+
+def _leaves(reader: IndexReader) -> tuple[list[IndexReader], list[int]]:
+    pairs = reader.leaf_readers()
+    return [leaf for leaf, _ in pairs], [offset for _, offset in pairs]
+
+
+def _lookup(reader: IndexReader, docnums: Sequence[int], kind: str) -> list[Any]:
+    """The article id (``kind="id"``) or raw date value (``"date"``) of each document."""
+    leaves, offsets = _leaves(reader)
+    out: list[Any] = []
+    for docnum in docnums:
+        i = bisect.bisect_right(offsets, docnum) - 1
+        leaf, local = leaves[i], docnum - offsets[i]
+        if kind == "id":
+            out.append(doc_ids(leaf)[local])
+        else:
+            values = cached(leaf, "published", "raw", lambda v: v)
+            if values is not None:
+                out.append(values[local])
+            else:  # a segment without the date column
+                stored = leaf.stored_fields(local).get("published")
+                out.append(NO_DATE if stored is None else _to_long(stored))
+    return out
+
+
+def _to_long(value: Any) -> int:
+    return int(datetime_to_long(value))
+
+
+def collect(searcher: Searcher, q: query.Query, limit: int, sort: Sort, mask: query.Query | None) -> Collected:
+    """Run ``q`` once: every match scored and counted, the best ``limit`` in order.
+
+    Order: ``relevance`` by score (highest first), ``newest``/``oldest`` by
+    publication date (undated articles count as newest, as Whoosh's date
+    column has it); ties by article id, ascending. Documents matching ``mask``
+    are neither counted nor returned. No ``terms=True``: recording matched
+    terms per document costs 5-15x on broad queries; snippets find the
+    query's words in the body themselves.
     """
-    c: collectors.Collector
-    if sort == "relevance":
-        c = collectors.TopCollector(limit, usequality=False, replace=0)
-    else:
-        c = collectors.SortingCollector("published", limit=limit, reverse=sort == "newest")
-    recorder = _Recorder(c) if record else None
-    if recorder is not None:
-        c = recorder
-    if mask is not None:  # outermost, so masked documents are never counted or recorded
-        c = collectors.FilterCollector(c, restrict=mask)
+    c = _Everything()
     searcher.search_with_collector(q, c)
-    return c.results(), recorder.docnums if recorder is not None else []
+    items: list[tuple[float, int]] = c.items
+    if mask is not None:
+        masked = set(searcher.docs_for_query(mask))
+        if masked:
+            items = [item for item in items if item[1] not in masked]
+    reader = searcher.reader()
+    docnums = sorted(d for _, d in items)
+    if not items:
+        return Collected(0, [], docnums)
+    # Only documents that can reach the top `limit` need an id: those at or
+    # above the limit-th best primary key (ties at the boundary included).
+    if sort == "relevance":
+        primary = [-score for score, _ in items]
+    else:
+        dates = _lookup(reader, [d for _, d in items], "date")
+        primary = [-v if sort == "newest" else v for v in dates]  # ints: exact to the microsecond
+    if len(items) > limit:
+        bound = heapq.nsmallest(limit, primary)[-1]
+        chosen = [i for i, p in enumerate(primary) if p <= bound]
+    else:
+        chosen = list(range(len(items)))
+    ids = _lookup(reader, [items[i][1] for i in chosen], "id")
+    ranked = sorted(
+        ((primary[i], article_id), items[i][0], items[i][1]) for i, article_id in zip(chosen, ids, strict=True)
+    )
+    return Collected(len(items), ranked[:limit], docnums)

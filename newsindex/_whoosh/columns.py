@@ -30,6 +30,7 @@ __all__ = [
     "NO_DATE",
     "cached",
     "date_order",
+    "doc_ids",
     "lexicon",
     "names",
     "split_by_segment",
@@ -97,6 +98,37 @@ def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any
             while len(_cache) > MAX_CACHED:
                 _cache.popitem(last=False)
     return value
+
+
+def doc_ids(reader: IndexReader) -> list[str]:
+    """The article id of each document of one segment (deleted ones included), read once.
+
+    From the ``id`` field's word list: each id is one term whose lowest
+    document is the article (a segment holds an id once; a merge drops
+    deleted copies). Ranking uses it to order equal scores by id.
+    """
+    owner = _reader_key(reader)
+    key = (owner or "", "id", "ids")
+    if owner is not None:
+        with _lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                found: list[str] = _cache[key]
+                return found
+    ids = [""] * reader.doc_count_all()
+    for text, info in reader.iter_field("id"):
+        word = text.decode("utf-8") if isinstance(text, bytes) else text
+        if info.doc_frequency() == 1:
+            ids[info.min_id()] = word
+        else:  # the same id twice in one segment: every copy gets it
+            for docnum in reader.postings("id", text).all_ids():
+                ids[docnum] = word
+    if owner is not None:
+        with _lock:
+            _cache[key] = ids
+            while len(_cache) > MAX_CACHED:
+                _cache.popitem(last=False)
+    return ids
 
 
 def date_order(reader: IndexReader, field: str) -> tuple[Sequence[int], Sequence[int]] | None:
