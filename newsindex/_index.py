@@ -23,7 +23,7 @@ from whoosh.writing import SegmentWriter
 from ._article import Article
 from ._builder import Q
 from ._entities import BACKENDS
-from ._errors import EntityModelError, IndexNotFoundError, QueryError
+from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, QueryError
 from ._facets import parse_facets
 from ._pipeline import DEFAULT_PROCS, write_batches
 from ._query import parse
@@ -42,6 +42,11 @@ __all__ = [
 
 DEFAULT_BATCH_SIZE = 5000
 DEFAULT_LOCK_TIMEOUT = 120.0  # seconds; a batch of a concurrent writer rarely takes longer
+
+
+def is_archive(path: Path) -> bool:
+    """Whether ``path`` holds a sharded archive (see :mod:`newsindex._archive`)."""
+    return (path / "archive.json").is_file()
 
 
 def default_index_path() -> Path:
@@ -101,6 +106,8 @@ class Index:
             # Checked now, loaded later: the model loads on the first add() that
             # needs it, never for an Index opened only to search.
             raise EntityModelError(f"unknown entity backend {entities!r}; choose one of {', '.join(BACKENDS)}")
+        if is_archive(self.path):
+            raise IndexFormatError(f"{self.path} holds a sharded archive; open it with newsindex.Archive")
         if not create and not index_exists(self.path):
             raise IndexNotFoundError(f"no index at {self.path} (create one with `newsindex index`)")
         self._ix = open_folder(self.path, build_schema() if create else None, lock_timeout)

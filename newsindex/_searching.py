@@ -186,9 +186,14 @@ class Shards(Protocol):
 class LocalShards:
     """Shards open in this process; ``map`` runs per-shard work (in threads, say)."""
 
-    def __init__(self, searchers: Sequence[Searcher], map: Callable[..., Iterable[Any]] | None = None) -> None:
+    def __init__(
+        self,
+        searchers: Sequence[Searcher],
+        map: Callable[..., Iterable[Any]] | None = None,
+        schema: Schema | None = None,
+    ) -> None:
         self.searchers = list(searchers)
-        self.schema = self.searchers[0].schema
+        self.schema = schema or self.searchers[0].schema
         self._map: Callable[..., Iterable[Any]] = map or (lambda f, xs: [f(x) for x in xs])
 
     def __len__(self) -> int:

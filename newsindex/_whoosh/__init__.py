@@ -19,7 +19,7 @@ from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_
 from .phrases import Phrase, chain_ends
 from .stats import GlobalStats, gather_stats, key_terms, scored_terms, text_terms, use_stats
 from .storage import DurableStorage, fsync_dir
-from .writing import Segment, commit, lock_writer, write_segment
+from .writing import Segment, acquire_lock, adopt_segments, commit, lock_writer, stage_segment, write_segment
 
 __all__ = [
     "FORMAT_VERSION",
@@ -36,6 +36,8 @@ __all__ = [
     "Sort",
     "SortKey",
     "Words",
+    "acquire_lock",
+    "adopt_segments",
     "cached",
     "chain_ends",
     "check_index",
@@ -53,6 +55,7 @@ __all__ = [
     "scored_terms",
     "segment_count",
     "split_by_segment",
+    "stage_segment",
     "text_terms",
     "use_stats",
     "without_andnot",

@@ -11,6 +11,7 @@ is why this lives here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,7 +23,17 @@ from whoosh.writing import SegmentWriter
 
 from .._errors import IndexLockedError
 
-__all__ = ["LOCK_DELAY", "WRITE_LOCK", "Segment", "acquire_lock", "commit", "lock_writer", "write_segment"]
+__all__ = [
+    "LOCK_DELAY",
+    "WRITE_LOCK",
+    "Segment",
+    "acquire_lock",
+    "adopt_segments",
+    "commit",
+    "lock_writer",
+    "stage_segment",
+    "write_segment",
+]
 
 WRITE_LOCK = "MAIN_WRITELOCK"  # FileIndex.lock("WRITELOCK") of the index named MAIN
 LOCK_DELAY = 0.05  # seconds between tries for the write lock: a commit takes tens of ms
@@ -105,3 +116,39 @@ def commit(writer: SegmentWriter, segments: list[Segment], ids: Iterable[str]) -
     writer._close_segment()  # the committing writer adds no documents of its own
     writer._commit_toc(writer.segments + segments)
     writer._finish()
+
+
+def stage_segment(folder: str, schema: Any, docs: Iterable[Mapping[str, Any]]) -> Segment | None:
+    """Write one complete, fsynced segment into a new scratch index at ``folder``.
+
+    For archives: the segment joins a shard later (:func:`adopt_segments`), so
+    writing it needs no lock and touches no shard; a task killed half-way
+    leaves only this folder behind.
+    """
+    from .storage import DurableStorage, fsync_dir
+
+    os.makedirs(folder, exist_ok=True)
+    ix = DurableStorage(folder).create_index(schema)
+    segment = write_segment(ix, docs)
+    fsync_dir(folder)
+    return segment
+
+
+def adopt_segments(writer: SegmentWriter, staged: Iterable[tuple[str, Segment]], ids: Iterable[str]) -> None:
+    """Move staged segments' files into the writer's index and :func:`commit` them.
+
+    Files are renamed (same file system) and the folder fsynced before the
+    commit lists them; if the process dies in between, the next commit of that
+    index deletes them as unlisted. Releases the writer's lock.
+    """
+    from .storage import fsync_dir
+
+    segments = []
+    for folder, segment in staged:
+        prefix = segment.segment_id() + "."
+        for name in os.listdir(folder):
+            if name.startswith(prefix):
+                os.replace(os.path.join(folder, name), os.path.join(writer.storage.folder, name))
+        segments.append(segment)
+    fsync_dir(writer.storage.folder)
+    commit(writer, segments, ids)
