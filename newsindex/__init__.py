@@ -10,6 +10,7 @@ extracted, and everything is indexed into an on-disk Whoosh index.
 ...         print(hit.title)
 """
 
+from ._archive import Archive, ArchiveStats, ShardInfo
 from ._article import Article, parse_datetime
 from ._builder import Q
 from ._entities import Entity, extract_entities
@@ -30,6 +31,8 @@ from ._results import Hit, Results
 __version__ = "0.1.0"
 
 __all__ = [
+    "Archive",
+    "ArchiveStats",
     "Article",
     "DateError",
     "Entity",
@@ -46,6 +49,7 @@ __all__ = [
     "QueryError",
     "Rejection",
     "Results",
+    "ShardInfo",
     "__version__",
     "default_index_path",
     "extract_entities",

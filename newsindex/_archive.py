@@ -230,9 +230,10 @@ class Archive:
 
     ``shard_by`` (``"year"``, ``"month"``, ``"day"``) applies when the archive
     is created; an existing archive keeps its own. Other arguments are those
-    of :class:`Index`; ``threads`` searches that many shards at once. Pass a
-    ``dask.distributed`` ``Client`` as ``dask`` to :meth:`add` to build shards
-    on a cluster.
+    of :class:`Index`; ``threads`` searches that many shards at once here.
+    With ``dask`` (a ``distributed.Client``), :meth:`add` builds segments on the
+    cluster's workers and searches run there, each shard kept open on one
+    worker; the workers must see the archive folder at the same path.
 
     >>> with Archive("/tmp/news-archive", shard_by="month") as archive:  # doctest: +SKIP
     ...     archive.add(articles)
@@ -249,12 +250,14 @@ class Archive:
         procs: int = DEFAULT_PROCS,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         threads: int = 1,
+        dask: Any = None,
     ) -> None:
         self.path = Path(path).absolute()  # Dask workers get it: no relative paths
         self.entities = entities
         self.procs = max(1, procs)
         self.lock_timeout = lock_timeout
         self.threads = max(1, threads)
+        self.dask = dask
         if entities is not None and entities not in BACKENDS:
             raise EntityModelError(f"unknown entity backend {entities!r}; choose one of {', '.join(BACKENDS)}")
         if shard_by not in SHARD_BY:
@@ -362,6 +365,10 @@ class Archive:
         return searcher
 
     def _local_shards(self, names: Sequence[str]) -> Shards:
+        if self.dask is not None:
+            from ._dask import DaskShards
+
+            return DaskShards(self.dask, [str(self._shard_path(n)) for n in names], build_schema())
         searchers = [self._searcher(name) for name in names]
         if self.threads > 1 and len(searchers) > 1:
             if self._pool is None:
@@ -406,13 +413,14 @@ class Archive:
         returns how many were added.
 
         Re-adding an id replaces the article, in whichever shard it was. With
-        ``dask`` (a ``distributed.Client``), the workers analyze the articles
+        ``dask`` (a ``distributed.Client``; default: the archive's), the workers analyze the articles
         and write the segments into the archive folder, which they must see at
         the same path (a shared file system); this process commits.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         stream = (item if isinstance(item, Article) else Article.from_dict(item) for item in articles)
+        dask = dask if dask is not None else self.dask
         if dask is not None:
             from ._dask import dask_runner
 

@@ -6,11 +6,12 @@ and only when asked to, so every other path works without it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ._errors import NewsIndexError
 
-__all__ = ["DASK_MISSING", "connect", "dask_runner"]
+__all__ = ["DASK_MISSING", "DaskShards", "connect", "dask_runner"]
 
 DASK_MISSING = "--dask needs Dask's distributed scheduler: pip install 'newsindex[dask]'"
 
@@ -52,3 +53,93 @@ def dask_runner(client: Any) -> Any:
         return list(client.gather(futures))
 
     return run
+
+
+# -- searching: each shard open on one worker, searched there ---------------------
+
+_open_shards: dict[str, Any] = {}  # on a worker: shard path -> its open searcher
+
+
+def _searcher(path: str) -> Any:
+    """This worker's searcher of a shard: opened once, refreshed when the shard changed."""
+    from ._whoosh import DurableStorage
+
+    searcher = _open_shards.get(path)
+    searcher = DurableStorage(path).open_index().searcher() if searcher is None else searcher.refresh()
+    _open_shards[path] = searcher
+    return searcher
+
+
+def _on_shard(path: str, name: str, *args: Any, **kw: Any) -> Any:
+    from . import _searching
+
+    function: Callable[..., Any] = {
+        "stats": _searching.shard_stats,
+        "search": _searching.search_shard,
+        "fetch": _searching.fetch_hits,
+        "candidates": _searching.shard_candidates,
+        "surface": _searching.shard_surface,
+        "document": _searching.shard_document,
+    }[name]
+    return function(_searcher(path), *args, **kw)
+
+
+class DaskShards:
+    """Shards searched on Dask workers: shard ``i`` always on the same worker,
+    which keeps it open between queries (the :class:`~newsindex._searching.Shards` protocol)."""
+
+    def __init__(self, client: Any, paths: list[str], schema: Any) -> None:
+        self.client, self.paths, self.schema = client, paths, schema
+        workers = sorted(client.scheduler_info()["workers"])
+        if not workers:
+            raise NewsIndexError("the Dask cluster has no workers")
+        self.homes = {path: workers[i % len(workers)] for i, path in enumerate(paths)}
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def _run(self, which: list[int], name: str, *args: Any, **kw: Any) -> list[Any]:
+        futures = [
+            self.client.submit(
+                _on_shard, self.paths[i], name, *args, workers=[self.homes[self.paths[i]]], pure=False, **kw
+            )
+            for i in which
+        ]
+        return list(self.client.gather(futures))
+
+    def stats(self, terms: set[tuple[str, bytes]], frequencies: bool = False) -> Any:
+        from ._whoosh import GlobalStats
+
+        total = GlobalStats()
+        for one in self._run(list(range(len(self.paths))), "stats", terms, frequencies):
+            total = total.merge(one)
+        return total
+
+    def search(self, which: Any, q: Any, stats: Any, **kw: Any) -> list[Any]:
+        return self._run(list(which), "search", q, stats, **kw)
+
+    def fetch(self, picks: Any) -> dict[int, list[Any]]:
+        keys = list(picks)
+        futures = [
+            self.client.submit(
+                _on_shard, self.paths[i], "fetch", *picks[i], workers=[self.homes[self.paths[i]]], pure=False
+            )
+            for i in keys
+        ]
+        return dict(zip(keys, self.client.gather(futures), strict=True))
+
+    def candidates(self, field: str, term: str, distance: int) -> set[str]:
+        out: set[str] = set()
+        for found in self._run(list(range(len(self.paths))), "candidates", field, term, distance):
+            out |= found
+        return out
+
+    def surface(self, field: str, term: str) -> str | None:
+        found = [f for f in self._run(list(range(len(self.paths))), "surface", field, term) if f]
+        return min(found)[1] if found else None
+
+    def document(self, article_id: str) -> dict[str, Any] | None:
+        for found in self._run(list(range(len(self.paths))), "document", article_id):
+            if found is not None:
+                return dict(found)
+        return None

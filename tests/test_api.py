@@ -9,6 +9,8 @@ import sys
 import newsindex
 
 EXPECTED = {
+    "Archive",
+    "ArchiveStats",
     "Article",
     "DateError",
     "Entity",
@@ -25,6 +27,7 @@ EXPECTED = {
     "QueryError",
     "Rejection",
     "Results",
+    "ShardInfo",
     "__version__",
     "default_index_path",
     "extract_entities",
