@@ -73,15 +73,15 @@ def _searcher(path: str) -> Any:
 def _on_shard(path: str, name: str, *args: Any, **kw: Any) -> Any:
     from . import _searching
 
-    function: Callable[..., Any] = {
+    functions: dict[str, Callable[..., Any]] = {
         "stats": _searching.shard_stats,
         "search": _searching.search_shard,
         "fetch": _searching.fetch_hits,
         "candidates": _searching.shard_candidates,
         "surface": _searching.shard_surface,
         "document": _searching.shard_document,
-    }[name]
-    return function(_searcher(path), *args, **kw)
+    }
+    return functions[name](_searcher(path), *args, **kw)
 
 
 class DaskShards:
