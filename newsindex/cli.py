@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +25,7 @@ import attrs
 import click
 from tqdm import tqdm
 
+from ._archive import SHARD_BY, Archive, ArchiveStats, is_archive
 from ._article import Article
 from ._entities import BACKENDS, extract_entities
 from ._errors import IndexLockedError, NewsIndexError, QueryError
@@ -83,7 +85,37 @@ def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-def _open(path: Path, **kwargs: Any) -> Index:
+dask_option = click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' for workers on this machine.",
+)
+
+
+@contextmanager
+def _dask(address: str | None, workers: int = 2) -> Iterator[Any]:
+    """A Dask client for ``--dask`` (or ``None``), closed afterwards with any cluster it started."""
+    if address is None:
+        yield None
+        return
+    from ._dask import connect
+
+    client, cluster = connect(address, workers)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _open(path: Path, dask: Any = None, threads: int = 1, **kwargs: Any) -> Index | Archive:
+    """The index or archive in ``path``."""
+    if is_archive(path):
+        return Archive(path, create=False, entities=None, dask=dask, threads=threads, **kwargs)
+    if dask is not None:
+        raise NewsIndexError(f"--dask searches archives; {path} is a plain index (build one with --shard-by)")
     return Index(path, create=False, entities=None, **kwargs)
 
 
@@ -145,6 +177,12 @@ def main() -> None:
     help="Write rejected records to this JSON Lines file, for replay.",
 )
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+@click.option(
+    "--shard-by",
+    type=click.Choice(SHARD_BY),
+    help="Create a sharded archive: one index per year, month or day of publication.",
+)
+@dask_option
 @json_option
 def index_command(
     paths: tuple[str, ...],
@@ -156,6 +194,8 @@ def index_command(
     lock_timeout: float,
     rejects: Path | None,
     progress: bool | None,
+    shard_by: str | None,
+    dask_address: str | None,
     as_json: bool,
 ) -> None:
     """Index articles from files or folders (.jsonl, .json, .csv, .txt; - for stdin).
@@ -192,9 +232,26 @@ def index_command(
     def on_commit(n: int) -> None:
         committed[0] += n
 
+    archive = shard_by is not None or is_archive(index_path)
+    if dask_address is not None and not archive:
+        raise NewsIndexError("--dask builds archives: add --shard-by year|month|day")
     try:
-        with Index(index_path, entities=backend, procs=procs, lock_timeout=lock_timeout) as index:
-            counts["indexed"] = index.add(articles(), batch_size=batch_size, progress=on_commit)
+        with _dask(dask_address, procs) as client:
+            index: Index | Archive
+            if archive:
+                index = Archive(
+                    index_path, shard_by=shard_by or "month", entities=backend, procs=procs, lock_timeout=lock_timeout
+                )
+            else:
+                index = Index(index_path, entities=backend, procs=procs, lock_timeout=lock_timeout)
+            with index:
+                if isinstance(index, Archive):
+                    if shard_by is not None and shard_by != index.shard_by:
+                        raise NewsIndexError(f"{index_path} is sharded by {index.shard_by}, not {shard_by}")
+                    added = index.add(articles(), batch_size=batch_size, progress=on_commit, dask=client)
+                else:
+                    added = index.add(articles(), batch_size=batch_size, progress=on_commit)
+                counts["indexed"] = added
     except IndexLockedError as exc:
         done = f"{committed[0]:,} articles were committed before that" if committed[0] else "nothing was written"
         raise IndexLockedError(f"{exc}; {done}") from None
@@ -263,12 +320,25 @@ def _print_results(results: Results, heading: str) -> None:
     help="Counts over all matches, comma-separated: person,org,location,source,published:day|week|month|year.",
 )
 @click.option("--facet-limit", type=click.IntRange(min=1), default=10, show_default=True, help="Values per name facet.")
+@click.option(
+    "--threads", type=click.IntRange(min=1), default=1, show_default=True, help="Archive shards searched at once."
+)
+@dask_option
 @json_option
 def search(
-    query: str, index_path: Path, limit: int, page: int, sort: str, facets: str, facet_limit: int, as_json: bool
+    query: str,
+    index_path: Path,
+    limit: int,
+    page: int,
+    sort: str,
+    facets: str,
+    facet_limit: int,
+    threads: int,
+    dask_address: str | None,
+    as_json: bool,
 ) -> None:
     """Search the index. See the README for the query syntax."""
-    with _open(index_path) as index:
+    with _dask(dask_address) as client, _open(index_path, dask=client, threads=threads) as index:
         results = index.search(
             query,
             limit=limit,
@@ -287,10 +357,11 @@ def search(
 @click.argument("article_id")
 @index_option
 @page_options
+@dask_option
 @json_option
-def similar(article_id: str, index_path: Path, limit: int, page: int, as_json: bool) -> None:
+def similar(article_id: str, index_path: Path, limit: int, page: int, dask_address: str | None, as_json: bool) -> None:
     """Articles most like one indexed article."""
-    with _open(index_path) as index:
+    with _dask(dask_address) as client, _open(index_path, dask=client) as index:
         results = index.similar(article_id, limit=limit, page=page)
     if results is None:
         _fail(f"no article with id {article_id!r}", status=1)
@@ -319,6 +390,10 @@ def stats(index_path: Path, as_json: bool) -> None:
     click.echo(f"segments   {info.segments}")
     click.echo(f"size       {info.size_bytes / 1e6:.1f} MB")
     click.echo(f"published  {_iso(info.oldest)} .. {_iso(info.newest)}")
+    if isinstance(info, ArchiveStats):
+        click.echo(f"shards     {len(info.shards)} (by {info.shard_by})")
+        for shard in info.shards:
+            click.echo(f"  {shard.name:<10}  {shard.documents:>9,}")
 
 
 @main.command()
