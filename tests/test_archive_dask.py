@@ -69,7 +69,7 @@ def test_a_killed_dask_worker_leaves_whole_shards_and_a_rerun_completes_the_arch
         pids = sorted(client.run(os.getpid).values())
         killer = threading.Thread(target=kill_a_worker_mid_task, args=(pids,))
         killer.start()
-        with Archive(path, entities=None) as archive, pytest.raises(Exception, match="(?i)kill|worker|died|lost"):
+        with Archive(path, entities=None) as archive, pytest.raises(Exception, match=r"(?i)kill|worker|died|lost"):
             archive.add(articles, batch_size=400, progress=on_commit, dask=client)
         killer.join()
         assert killed, "the worker was never killed mid-build"
