@@ -84,6 +84,14 @@ def _on_shard(path: str, name: str, *args: Any, **kw: Any) -> Any:
     return functions[name](_searcher(path), *args, **kw)
 
 
+def _fetch_on(jobs: list[tuple[str, Any, Any]]) -> list[Any]:
+    return [_on_shard(path, "fetch", picks, words) for path, picks, words in jobs]
+
+
+def _on_shards(paths: list[str], name: str, *args: Any, **kw: Any) -> list[Any]:
+    return [_on_shard(path, name, *args, **kw) for path in paths]
+
+
 class DaskShards:
     """Shards searched on Dask workers: shard ``i`` always on the same worker,
     which keeps it open between queries (the :class:`~newsindex._searching.Shards` protocol)."""
@@ -99,13 +107,16 @@ class DaskShards:
         return len(self.paths)
 
     def _run(self, which: list[int], name: str, *args: Any, **kw: Any) -> list[Any]:
-        futures = [
-            self.client.submit(
-                _on_shard, self.paths[i], name, *args, workers=[self.homes[self.paths[i]]], pure=False, **kw
-            )
-            for i in which
-        ]
-        return list(self.client.gather(futures))
+        """``name`` on each shard of ``which``: one task per worker, for all its shards there."""
+        by_worker: dict[str, list[str]] = {}
+        for i in which:
+            by_worker.setdefault(self.homes[self.paths[i]], []).append(self.paths[i])
+        futures = {
+            worker: self.client.submit(_on_shards, paths, name, *args, workers=[worker], pure=False, **kw)
+            for worker, paths in by_worker.items()
+        }
+        found = {worker: iter(result) for worker, result in zip(futures, self.client.gather(list(futures.values())))}
+        return [next(found[self.homes[self.paths[i]]]) for i in which]
 
     def stats(self, terms: set[tuple[str, bytes]], frequencies: bool = False) -> Any:
         from ._whoosh import GlobalStats
@@ -120,13 +131,17 @@ class DaskShards:
 
     def fetch(self, picks: Any) -> dict[int, list[Any]]:
         keys = list(picks)
+        by_worker: dict[str, list[int]] = {}
+        for i in keys:
+            by_worker.setdefault(self.homes[self.paths[i]], []).append(i)
         futures = [
-            self.client.submit(
-                _on_shard, self.paths[i], "fetch", *picks[i], workers=[self.homes[self.paths[i]]], pure=False
-            )
-            for i in keys
+            self.client.submit(_fetch_on, [(self.paths[i], *picks[i]) for i in shard_ids], workers=[w], pure=False)
+            for w, shard_ids in by_worker.items()
         ]
-        return dict(zip(keys, self.client.gather(futures), strict=True))
+        out: dict[int, list[Any]] = {}
+        for shard_ids, hits in zip(by_worker.values(), self.client.gather(futures), strict=True):
+            out.update(zip(shard_ids, hits, strict=True))
+        return out
 
     def candidates(self, field: str, term: str, distance: int) -> set[str]:
         out: set[str] = set()
