@@ -59,8 +59,7 @@ def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, An
     if wants:
         text = article.text
         sentences = tokenize(text)
-        names = article_entities(text, sentences, extractor=extractor)
-        found = {attr: getattr(names, attr) for attr in ENTITY_FIELDS.values()}
+        found = article_entities(text, sentences, extractor=extractor)
         spans = [span for sentence in sentences for span in sentence]
         cut = len(title)
         title_words = index_words(title, [s for s in spans if s[1] <= cut]) if title else []

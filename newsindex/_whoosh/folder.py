@@ -24,7 +24,7 @@ __all__ = ["FORMAT_FILE", "FORMAT_VERSION", "check_index", "index_exists", "open
 
 # Bump whenever what newsindex writes changes meaning (fields, analysis, file
 # layout), and say in the README how to move an index across the change.
-FORMAT_VERSION = 2  # 2: title and body index stop words, so phrases match them
+FORMAT_VERSION = 3  # 2: title and body index stop words; 3: entity fields index aliases
 FORMAT_FILE = "newsindex.json"
 _REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the articles it was built from"
 
