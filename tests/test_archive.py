@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import attrs
@@ -269,3 +270,15 @@ def test_archive_built_and_searched_on_dask_gives_the_same_results(built, tmp_pa
             assert _assert_same(one, on_dask, QUERIES) >= 30 * 6
             for article in batches[0][::300]:
                 assert on_dask.similar(article.id) == one.similar(article.id)
+
+
+def test_dask_options_without_dask_say_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
+    Archive(tmp_path / "arc", entities=None).close()
+    runner = CliRunner()
+    source = str(tmp_path / "none.jsonl")
+    for args in (["search", "grain"], ["similar", "a1"], ["index", source, "--shard-by", "month"]):
+        result = runner.invoke(main, [*args, "--index", str(tmp_path / "arc"), "--dask", "local"])
+        assert result.exit_code == 2 and "pip install 'newsindex[dask]'" in result.stderr, result.output
+    # Everything else works without it.
+    assert runner.invoke(main, ["search", "grain", "--index", str(tmp_path / "arc")]).exit_code == 0
