@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 from whoosh import query as wquery
@@ -92,7 +92,6 @@ __all__ = [
 MANIFEST = "archive.json"
 ARCHIVE_FORMAT = 1  # bump when the archive layout or manifest changes meaning
 SHARD_BY = ("year", "month", "day")
-ShardBy = Literal["year", "month", "day"]
 UNDATED = "undated"
 _KIND = "newsindex-archive"
 
