@@ -476,7 +476,8 @@ class Archive:
         for name in self._shard_names():
             moved = [i for i, key in target.items() if key != name]
             with self._index(name).searcher() as searcher:
-                present = [i for i in moved if searcher.document_number(id=i) is not None]
+                reader = searcher.reader()  # a word-list lookup first: most ids are in no other shard
+                present = [i for i in moved if ("id", i) in reader and searcher.document_number(id=i) is not None]
             if present:
                 writer = lock_writer(self._index(name), self.lock_timeout)
                 try:
@@ -505,6 +506,8 @@ class Archive:
         try:
             removed = False
             for name in self._shard_names():
+                if ("id", article_id) not in self._searcher(name).reader():
+                    continue
                 writer = lock_writer(self._index(name), self.lock_timeout)
                 try:
                     found = writer.delete_by_term("id", article_id)
