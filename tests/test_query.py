@@ -262,3 +262,28 @@ def test_expanded_wildcards_rank_by_how_often_the_words_occur(tmp_path):
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:
         ix.add([Article(id=key, title="", body=body) for key, body in bodies.items()])
         assert [hit.id for hit in ix.search("petro*").hits] == ["thrice", "twice", "once"]
+
+
+def test_the_whole_range_of_the_date_field_can_be_searched(tmp_path):
+    """Probe: published:[1000-01-01 TO 9999-12-31] was refused as an impossible date."""
+    import datetime as dt
+
+    from newsindex import Article, Index
+
+    dates = {
+        "first": dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        "y1000": dt.datetime(1000, 1, 1, tzinfo=dt.UTC),
+        "modern": dt.datetime(2023, 9, 13, tzinfo=dt.UTC),
+        "last": dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    }
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add([Article(id=key, title=key, published=when) for key, when in dates.items()])
+
+        def ids(text: str) -> set[str]:
+            return {hit.id for hit in ix.search(text, limit=10).hits}
+
+        assert ids("published:[1000-01-01 TO 9999-12-31]") == {"y1000", "modern", "last"}
+        assert ids("published:[0001 TO 9999]") == set(dates)
+        assert ids("published:9999") == ids("published:9999-12-31") == {"last"}
+        assert ids("published:[2024 TO *]") == {"last"}
+        assert ids("published:<1000") == {"first"}
