@@ -69,13 +69,17 @@ def test_malformed_queries_raise_query_error(text, fragment):
 
 
 def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
-    """The [start, end) UTC span a date query covers, read back from the date range."""
+    """The [start, end) UTC span a date query covers, read back from the date range
+    (an end at the last instant the field holds includes it, see _dates.Period)."""
     from whoosh.util.times import long_to_datetime
+
+    from newsindex._dates import MAX
 
     q = parse(text, SCHEMA, now=NOW)
     assert isinstance(q, DateRange), (text, q)
-    start, end = long_to_datetime(q.start), long_to_datetime(q.end + 1)
-    return start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC)
+    start = long_to_datetime(q.start).replace(tzinfo=dt.UTC)
+    end = long_to_datetime(q.end).replace(tzinfo=dt.UTC)
+    return start, (end if end == MAX else end + dt.timedelta(microseconds=1))
 
 
 @pytest.mark.parametrize(
