@@ -291,3 +291,40 @@ def test_the_whole_range_of_the_date_field_can_be_searched(tmp_path):
         assert ids("published:9999") == ids("published:9999-12-31") == {"last"}
         assert ids("published:[2024 TO *]") == {"last"}
         assert ids("published:<1000") == {"first"}
+
+
+@pytest.mark.parametrize("depth", [12, 20])
+def test_nested_brackets_visit_each_group_once(monkeypatch, depth):
+    """Probe: each bracket level doubled the work (a field-name plugin recursed into
+    groups twice): 20 levels took ~4 s, the documented limit of 32 hours.
+
+    Counts each plugin's visits of groups; it must be one per group, so parsing
+    grows linearly with depth.
+    """
+    from newsindex import _query
+
+    visits: dict[str, int] = {}
+    for cls, name in [
+        (_query._NewsFieldsPlugin, "do_fieldnames"),
+        (_query.StrictPlugin, "check_groups"),
+        (_query.EntityFieldPlugin, "do_entities"),
+        (_query.NewsTermsPlugin, "do_terms"),
+    ]:
+        original = getattr(cls, name)
+
+        def counted(self, parser, group, _original=original, _name=name):
+            visits[_name] = visits.get(_name, 0) + 1
+            return _original(self, parser, group)
+
+        monkeypatch.setattr(cls, name, counted)
+    parse("(" * depth + "title:kim putin" + ")" * depth, SCHEMA)
+    assert len(visits) == 4 and all(depth <= n <= depth + 1 for n in visits.values()), visits
+
+
+def test_brackets_nested_to_the_limit_parse():
+    from newsindex._query import MAX_DEPTH
+
+    q = parse("(" * MAX_DEPTH + "kim OR (putin title:x)" + ")" * MAX_DEPTH, SCHEMA)
+    assert {str(leaf) for leaf in _leaves(q)} == {"title:kim", "body:kim", "title:putin", "body:putin", "title:x"}
+    with pytest.raises(QueryError, match="nested more than"):
+        parse("(" * (MAX_DEPTH + 1) + "kim" + ")" * (MAX_DEPTH + 1), SCHEMA)
