@@ -123,6 +123,7 @@ class StrictPlugin(qparser.Plugin):
         known = _known_fields(parser.schema)
         nodes = [node for node in group if not node.is_ws()]
         raw = list(group)
+        where = {id(n): i for i, n in enumerate(raw)}  # a node's place in raw, without a scan per node
         for i, node in enumerate(nodes):
             before = nodes[i - 1] if i else None
             after = nodes[i + 1] if i + 1 < len(nodes) else None
@@ -139,7 +140,7 @@ class StrictPlugin(qparser.Plugin):
                 if after is None or _is_operator(after):
                     raise _SyntaxError(f"{node.text.strip()} needs a term after it", _start(node))
             elif isinstance(node, qparser.GtLtPlugin.GtLtNode):
-                at = next(i for i, n in enumerate(raw) if n is node)
+                at = where[id(node)]
                 if not at or not isinstance(raw[at - 1], syntax.FieldnameNode):  # Whoosh would crash on "<0"
                     raise _SyntaxError(
                         f"'{node.rel}' needs a field before it, as in published:{node.rel}2023", _start(node)
@@ -152,16 +153,15 @@ class StrictPlugin(qparser.Plugin):
             elif isinstance(node, syntax.WordNode) and node.text in _OPERATOR_WORDS:
                 raise _SyntaxError(f"{node.text} needs a term on each side", _start(node))
             elif isinstance(node, syntax.FieldnameNode) and not isinstance(before, syntax.FieldnameNode):
-                self._check_field(node, raw, known)  # in url:http://x, "http:" is part of the value
+                self._check_field(node, raw, where[id(node)], known)  # in url:http://x, "http:" is the value
         return group
 
     @staticmethod
-    def _check_field(node: syntax.FieldnameNode, raw: list[syntax.SyntaxNode], known: set[str]) -> None:
-        """A field must exist and be followed, with no space, by its value."""
+    def _check_field(node: syntax.FieldnameNode, raw: list[syntax.SyntaxNode], at: int, known: set[str]) -> None:
+        """A field (at ``raw[at]``) must exist and be followed, with no space, by its value."""
         lower = node.fieldname.lower()
         if lower in known:
             node.fieldname = lower  # Person:Putin is person:Putin
-        at = next(i for i, n in enumerate(raw) if n is node)
         rest = raw[at + 1 :]
         if rest and isinstance(rest[0], qparser.GtLtPlugin.GtLtNode):
             rest = rest[1:]
@@ -183,6 +183,9 @@ class _NewsFieldsPlugin(qparser.FieldsPlugin):
         super().__init__(remove_unknown=False)
 
     def do_fieldnames(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        # Only this group's own nodes: Whoosh's do_fieldnames below calls this
+        # method for each subgroup. Recursing here too visited a group 2^depth
+        # times (20 nested brackets took 4 s, 32 took hours).
         known = _known_fields(parser.schema)
         kept: list[syntax.SyntaxNode] = []
         nodes = list(group)
@@ -195,8 +198,6 @@ class _NewsFieldsPlugin(qparser.FieldsPlugin):
                     following.startchar = node.startchar
                     continue
                 node = syntax.to_word(node)
-            elif isinstance(node, syntax.GroupNode):
-                node = self.do_fieldnames(parser, node)
             kept.append(node)
         group.nodes = kept
         return super().do_fieldnames(parser, group)

@@ -324,7 +324,8 @@ def test_nested_brackets_visit_each_group_once(monkeypatch, depth):
 def test_brackets_nested_to_the_limit_parse():
     from newsindex._query import MAX_DEPTH
 
-    q = parse("(" * MAX_DEPTH + "kim OR (putin title:x)" + ")" * MAX_DEPTH, SCHEMA)
+    depth = MAX_DEPTH - 1  # and one more inside
+    q = parse("(" * depth + "kim OR (putin title:x)" + ")" * depth, SCHEMA)
     assert {str(leaf) for leaf in _leaves(q)} == {"title:kim", "body:kim", "title:putin", "body:putin", "title:x"}
     with pytest.raises(QueryError, match="nested more than"):
         parse("(" * (MAX_DEPTH + 1) + "kim" + ")" * (MAX_DEPTH + 1), SCHEMA)
