@@ -94,7 +94,7 @@ def _plain(q: Any) -> Any:
     """The same query with Whoosh's own phrase and numeric range classes."""
     from whoosh import query
 
-    from newsindex._whoosh.columns import DateRange
+    from newsindex._whoosh import DateRange
     from newsindex._whoosh.phrases import Phrase
 
     if isinstance(q, DateRange):

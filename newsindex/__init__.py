@@ -13,7 +13,15 @@ extracted, and everything is indexed into an on-disk Whoosh index.
 from ._article import Article, parse_datetime
 from ._builder import Q
 from ._entities import Entity, extract_entities
-from ._errors import DateError, EntityModelError, IndexLockedError, IndexNotFoundError, NewsIndexError, QueryError
+from ._errors import (
+    DateError,
+    EntityModelError,
+    IndexFormatError,
+    IndexLockedError,
+    IndexNotFoundError,
+    NewsIndexError,
+    QueryError,
+)
 from ._facets import FacetCount
 from ._index import Index, IndexStats, default_index_path
 from ._readers import Rejection, read
@@ -29,6 +37,7 @@ __all__ = [
     "FacetCount",
     "Hit",
     "Index",
+    "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",

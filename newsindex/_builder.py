@@ -23,7 +23,7 @@ from whoosh.fields import Schema
 from . import _dates as dates
 from ._query import DEFAULT_FIELDS, QueryError, parse
 from ._schema import ENTITY_FIELDS, date_query
-from ._whoosh.phrases import Phrase
+from ._whoosh import Phrase
 
 __all__ = ["Q"]
 

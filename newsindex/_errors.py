@@ -1,7 +1,7 @@
 """Every error newsindex raises on purpose, in one family.
 
 ``except NewsIndexError`` catches all of them: a malformed query, an unusable
-entity backend, a locked or missing index. Errors about bad values also derive
+entity backend, a locked, missing or incompatible index. Errors about bad values also derive
 from :class:`ValueError`, so code written against that keeps working.
 
 >>> issubclass(QueryError, NewsIndexError) and issubclass(QueryError, ValueError)
@@ -15,6 +15,7 @@ import attrs
 __all__ = [
     "DateError",
     "EntityModelError",
+    "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
     "NewsIndexError",
@@ -28,6 +29,10 @@ class NewsIndexError(Exception):
 
 class IndexNotFoundError(NewsIndexError):
     """No index exists at the given path (and creating one was not asked for)."""
+
+
+class IndexFormatError(NewsIndexError):
+    """The index was written in another on-disk format than this newsindex reads; rebuild it."""
 
 
 class IndexLockedError(NewsIndexError):

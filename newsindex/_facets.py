@@ -22,7 +22,8 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
-from ._whoosh import columns
+from ._whoosh import NO_DATE, cached, split_by_segment
+from ._whoosh import names as name_lists
 
 __all__ = ["DATE_INTERVALS", "FACET_NAMES", "FacetCount", "compute_facets", "facets_to_dict", "parse_facets"]
 
@@ -102,7 +103,7 @@ def _bucket_labels(reader: IndexReader, field: str, interval: str) -> list[str |
             out.append(labels[day])
         return out
 
-    return columns.cached(reader, field, f"bucket:{interval}", build)
+    return cached(reader, field, f"bucket:{interval}", build)
 
 
 def _count_segment(leaf: IndexReader, field: str, interval: str | None, docs: list[int], counts: Counter[str]) -> None:
@@ -114,7 +115,7 @@ def _count_segment(leaf: IndexReader, field: str, interval: str | None, docs: li
             counts.update(label for label in map(values.__getitem__, docs) if label)
             return
     else:
-        values = columns.names(leaf, field)
+        values = name_lists(leaf, field)
         if values is not None:
             counts.update(chain.from_iterable(map(values.__getitem__, docs)))
             return
@@ -139,7 +140,7 @@ def compute_facets(
     non-empty bucket in time order.
     """
     docs = sorted(docnums)
-    segments = list(columns.split_by_segment(searcher.reader(), docs))
+    segments = list(split_by_segment(searcher.reader(), docs))
     out: dict[str, tuple[FacetCount, ...]] = {}
     for key, field, interval in specs:
         counts: Counter[str] = Counter()
@@ -154,7 +155,7 @@ def compute_facets(
 
 
 _USECS_PER_DAY = 86_400 * 10**6
-_NO_DATE = frozenset({0, columns.NO_DATE})  # column defaults of undated documents
+_NO_DATE = frozenset({0, NO_DATE})  # column defaults of undated documents
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:

@@ -17,22 +17,20 @@ from typing import Any
 
 import attrs
 from whoosh import query as wquery
-from whoosh.index import FileIndex
-from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
-from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from ._article import Article
 from ._builder import Q
-from ._errors import IndexLockedError, IndexNotFoundError, QueryError
+from ._entities import BACKENDS
+from ._errors import EntityModelError, IndexNotFoundError, QueryError
 from ._facets import parse_facets
-from ._pipeline import DEFAULT_PROCS, lock_writer, write_batches
+from ._pipeline import DEFAULT_PROCS, write_batches
 from ._query import parse
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import Sort, execute, more_like
-from ._whoosh.storage import DurableStorage
+from ._searching import execute, more_like
+from ._whoosh import Sort, check_index, index_exists, lock_writer, open_folder, segment_count
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -99,18 +97,13 @@ class Index:
         self.entities = entities
         self.procs = max(1, procs)
         self.lock_timeout = lock_timeout
-        if entities is not None:
-            from ._entities import get_extractor
-
-            get_extractor(entities)  # fail now, with a clear message, if the backend is unusable
-        storage = DurableStorage(str(self.path))
-        if self.path.is_dir() and storage.index_exists():
-            self._ix = storage.open_index()
-        elif create:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._ix = _create(storage, lock_timeout)
-        else:
+        if entities is not None and entities not in BACKENDS:
+            # Checked now, loaded later: the model loads on the first add() that
+            # needs it, never for an Index opened only to search.
+            raise EntityModelError(f"unknown entity backend {entities!r}; choose one of {', '.join(BACKENDS)}")
+        if not create and not index_exists(self.path):
             raise IndexNotFoundError(f"no index at {self.path} (create one with `newsindex index`)")
+        self._ix = open_folder(self.path, build_schema() if create else None, lock_timeout)
         self._searcher: Searcher | None = None
 
     # -- lifecycle -------------------------------------------------------
@@ -245,35 +238,12 @@ class Index:
         return execute(searcher, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
 
     def check(self) -> list[str]:
-        """Verify the index: open every segment, count its documents, read every stored field.
+        """Verify the index: open every segment, count its documents, read every
+        stored field, decode every posting list and column.
 
         Returns the problems found; an empty list means the index is sound.
         """
-        problems: list[str] = []
-        storage = self._ix.storage
-        try:
-            toc = self._ix._read_toc()
-        except Exception as exc:  # a damaged TOC can fail in many ways; report, don't crash
-            return [f"cannot read the table of contents: {exc}"]
-        for segment in toc.segments:
-            name = segment.segment_id()
-            try:
-                reader = SegmentReader(storage, toc.schema, segment)
-                try:
-                    seen = sum(1 for docnum in reader.all_doc_ids() if reader.stored_fields(docnum) is not None)
-                    if seen != segment.doc_count():
-                        problems.append(f"segment {name}: {seen} readable documents, {segment.doc_count()} expected")
-                    for fieldname in reader.indexed_field_names():
-                        for term in reader.lexicon(fieldname):
-                            reader.postings(fieldname, term).all_ids()  # decode every posting list
-                    for fieldname in toc.schema.names():
-                        if reader.has_column(fieldname):
-                            list(reader.column_reader(fieldname))
-                finally:
-                    reader.close()
-            except Exception as exc:  # any failure to read is damage to report
-                problems.append(f"segment {name}: {type(exc).__name__}: {exc}")
-        return problems
+        return check_index(self._ix)
 
     def stats(self) -> IndexStats:
         """Document count, segments, size on disk and the span of publication dates."""
@@ -289,19 +259,8 @@ class Index:
         return IndexStats(
             path=str(self.path),
             documents=searcher.doc_count(),
-            segments=len(self._ix._segments()),
+            segments=segment_count(self._ix),
             size_bytes=size,
             oldest=oldest,
             newest=newest,
         )
-
-
-def _create(storage: DurableStorage, lock_timeout: float) -> FileIndex:
-    """Create the index under the write lock: two processes may race to create it."""
-    lock = storage.lock("MAIN_WRITELOCK")  # the name Whoosh's own writers lock
-    if not try_for(lock.acquire, timeout=lock_timeout, delay=0.05):
-        raise IndexLockedError(f"another writer held the index lock for more than {lock_timeout:g} s")
-    try:
-        return storage.open_index() if storage.index_exists() else storage.create_index(build_schema())
-    finally:
-        lock.release()

@@ -20,17 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from whoosh.codec.base import Segment
 from whoosh.index import FileIndex
-from whoosh.util.filelock import try_for
-from whoosh.writing import SegmentWriter
 
 from ._analysis import index_words, tokenize, word_spans
 from ._article import Article
 from ._entities import EntityExtractor, article_entities, get_extractor
-from ._errors import IndexLockedError
 from ._schema import ENTITY_FIELDS, to_document
-from ._whoosh.storage import DurableStorage
+from ._whoosh import DurableStorage, Segment, commit, lock_writer, write_segment
 
 __all__ = ["DEFAULT_PROCS", "analyze", "default_procs", "write_batches"]
 
@@ -92,17 +88,8 @@ def _init_worker(folder: str, backend: str | None) -> None:
 
 def _write_segment(articles: list[Article]) -> Segment | None:
     """Write one complete segment (not yet part of the index) from ``articles``."""
-    writer = SegmentWriter(_worker["ix"], _lk=False)
-    try:
-        extractor = _worker["extractor"]
-        for article in articles:
-            writer.add_document(**analyze(article, extractor))
-        if not writer._added:
-            writer._close_segment()
-            return None
-        return writer._finalize_segment()
-    finally:
-        writer._tempstorage.destroy()
+    extractor = _worker["extractor"]
+    return write_segment(_worker["ix"], (analyze(article, extractor) for article in articles))
 
 
 # -- main side --------------------------------------------------------------
@@ -124,50 +111,6 @@ def _chunks(batch: list[Article], n: int) -> list[list[Article]]:
     return [batch[i : i + step] for i in range(0, len(batch), step)]
 
 
-class _Writer(SegmentWriter):
-    """A SegmentWriter that tidies scratch folders before it lets go of the lock.
-
-    Whoosh reuses one scratch folder name per index; ours are unique per writer
-    (parallel writers need that), so each finished writer removes the empty
-    ones, its workers' included.
-    """
-
-    def _finish(self) -> None:
-        self.storage.clean_strays(keep=self._tempstorage.folder)
-        super()._finish()
-
-
-def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
-    """A writer holding the index's write lock, waiting up to ``timeout`` seconds for it."""
-    lock = ix.lock("WRITELOCK")
-    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
-        raise IndexLockedError(
-            f"another writer held the index lock for more than {timeout:g} s; try again, or raise --lock-timeout"
-        )
-    try:
-        # What a killed writer left behind goes now, while no one else can
-        # write, and before this writer makes scratch files of its own.
-        ix.storage.clean_strays()
-        writer = _Writer(ix, _lk=False)
-    except BaseException:
-        lock.release()
-        raise
-    writer.writelock = lock  # released by the writer's commit or cancel
-    return writer
-
-
-def _commit(writer: SegmentWriter, segments: list[Segment], ids: list[str]) -> None:
-    """Replace older copies of ``ids`` and add ``segments``, in one durable commit."""
-    if writer.segments:
-        with writer.searcher() as searcher:
-            for article_id in ids:
-                for docnum in searcher.document_numbers(id=article_id):
-                    writer.delete_document(docnum)
-    writer._close_segment()  # the committing writer adds no documents of its own
-    writer._commit_toc(writer.segments + segments)
-    writer._finish()
-
-
 def write_batches(
     ix: FileIndex,
     articles: Iterable[Article],
@@ -183,6 +126,8 @@ def write_batches(
     first = next(batches, None)
     if first is None:
         return 0
+    if backend is not None:
+        get_extractor(backend)  # load the model once, here: forked workers inherit it
     parallel = procs > 1 and len(first) >= MIN_PARALLEL
     pool = None
     if parallel:
@@ -206,7 +151,7 @@ def write_batches(
                 else:
                     found = [_write_segment(batch)]
                     upcoming = None
-                _commit(writer, [s for s in found if s is not None], [a.id for a in batch])
+                commit(writer, [s for s in found if s is not None], [a.id for a in batch])
             except BaseException:
                 writer.cancel()
                 raise

@@ -22,7 +22,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh import matching, qparser, query
+from whoosh import qparser, query
 from whoosh.fields import Schema
 from whoosh.qparser import syntax
 from whoosh.qparser.common import QueryParserError
@@ -31,8 +31,7 @@ from whoosh.reading import IndexReader
 from ._analysis import index_terms, normalize
 from ._errors import QueryError
 from ._schema import ENTITY_FIELDS, NOW
-from ._whoosh.columns import DocsMatcher, LeafQuery, terms_within
-from ._whoosh.phrases import Phrase
+from ._whoosh import Phrase, Words, expand, without_andnot
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -334,29 +333,10 @@ def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query
 
 
 def prepare(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
-    """``q`` as it is matched: Whoosh's faulty binary queries replaced, wildcard
-    and fuzzy terms expanded (see :func:`expand_multiterms`).
-
-    Whoosh 2.7.4's ``AndNotMatcher`` only checks the excluded side at the start
-    when both sides begin on the same document, so ``a ANDNOT b`` could return a
-    document holding ``b``; and ``a REQUIRE b`` uses that same matcher, which
-    returns ``a`` without ``b``. Both become ``And``, with a ``Not`` for ANDNOT.
-
-    >>> print(_without_andnot(query.AndNot(query.Term("body", "oil"), query.Term("body", "price"))))
-    (body:oil AND NOT body:price)
-    """
-    return expand_multiterms(_without_andnot(q), reader, limit)
-
-
-def _without_andnot(q: query.Query) -> query.Query:
-    if q.is_leaf():
-        return q
-    q = q.apply(_without_andnot)
-    if isinstance(q, query.AndNot):
-        return query.And([q.a, query.Not(q.b)])
-    if isinstance(q, query.Require):
-        return query.And([q.a, q.b])
-    return q
+    """``q`` as it is matched: Whoosh's faulty binary queries replaced
+    (:func:`~newsindex._whoosh.without_andnot`), wildcard and fuzzy terms expanded
+    (:func:`expand_multiterms`)."""
+    return expand_multiterms(without_andnot(q), reader, limit)
 
 
 def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
@@ -382,68 +362,3 @@ def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPA
             )
         return Words(q.fieldname, frozenset(words), q.boost) if words else query.NullQuery
     return q if q.is_leaf() else q.apply(lambda child: expand_multiterms(child, reader, limit))
-
-
-class Words(LeafQuery):
-    """Documents holding any of ``words`` in ``fieldname``.
-
-    What a wildcard or fuzzy term becomes once expanded. Matching reads each
-    word's postings (no per-word scorer or OR tree); a document scores how
-    often it uses the words, times the boost, as Whoosh scores a wildcard that
-    matches several words.
-    """
-
-    def __init__(self, fieldname: str, words: frozenset[str], boost: float = 1.0) -> None:
-        self.fieldname, self.words, self.boost = fieldname, words, boost
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.fieldname, self.words, self.boost)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.fieldname!r}, {sorted(self.words)!r}, boost={self.boost})"
-
-    def __unicode__(self) -> str:
-        return f"{self.fieldname}:({' OR '.join(sorted(self.words))})"
-
-    def _weights(self, reader: IndexReader) -> dict[int, float]:
-        """Each matching live document and how often it uses the words."""
-        found: dict[int, float] = {}
-        for leaf, offset in reader.leaf_readers():
-            for word in self.words:
-                if (self.fieldname, word) not in leaf:
-                    continue
-                postings = leaf.postings(self.fieldname, word)  # skips deleted documents
-                while postings.is_active():
-                    docnum = postings.id() + offset
-                    found[docnum] = found.get(docnum, 0.0) + postings.weight()
-                    postings.next()
-        return found
-
-    def estimate_size(self, ixreader: IndexReader) -> int:
-        return sum(ixreader.doc_frequency(self.fieldname, word) for word in self.words)
-
-    def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
-        found = self._weights(searcher.reader())
-        if not found:
-            return matching.NullMatcher
-        docs = sorted(found)
-        return DocsMatcher(docs, self.boost, [found[d] for d in docs])
-
-
-def expand(node: query.MultiTerm, reader: IndexReader, limit: int | None = None) -> set[str]:
-    """The index words a wildcard or fuzzy term matches (stopping past ``limit``).
-
-    Segment by segment: a segment's word list answers a fuzzy term with an
-    automaton, where Whoosh's multi-segment reader scans every word.
-    """
-    found: set[str] = set()
-    for leaf, _ in reader.leaf_readers():
-        if isinstance(node, query.FuzzyTerm):
-            terms = terms_within(leaf, node.fieldname, node.text, node.maxdist, node.prefixlength)
-        else:
-            terms = node._btexts(leaf)  # Whoosh's own expansion, lazily
-        for term in terms:
-            found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if limit is not None and len(found) > limit:
-                return found
-    return found

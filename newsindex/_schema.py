@@ -19,7 +19,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from . import _dates as dates
 from ._analysis import NameAnalyzer, NewsAnalyzer
 from ._article import Article
-from ._whoosh.columns import DateRange
+from ._whoosh import DateRange
 
 __all__ = [
     "ENTITY_FIELDS",

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
 
-from whoosh import collectors, query
+from whoosh import query
 from whoosh.searching import Searcher
 
 from ._analysis import index_terms, normalize
 from ._facets import FacetSpec, compute_facets
-from ._query import DEFAULT_FIELDS, expand, prepare
+from ._query import DEFAULT_FIELDS, prepare
 from ._results import Hit, Results
 from ._schema import ENTITY_FIELDS
 from ._snippets import query_words, snippet
-from ._whoosh.phrases import Phrase
+from ._whoosh import Phrase, Sort, collect, expand
 
 __all__ = ["Sort", "execute", "more_like", "suggest"]
 
-Sort = Literal["relevance", "newest", "oldest"]
 _SUGGEST_FIELDS = (*DEFAULT_FIELDS, *ENTITY_FIELDS, "source")
 
 
@@ -47,9 +45,7 @@ def execute(
         raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
     matched = prepare(q, searcher.reader())
     specs = tuple(facets)
-    collector = _collector(page * limit, sort, mask, record=bool(specs))
-    searcher.search_with_collector(matched, collector)
-    results = collector.results()
+    results, recorded = collect(searcher, matched, page * limit, sort, mask, record=bool(specs))
     words = query_words(matched, "body")
     hits = []
     for hit in results[(page - 1) * limit : page * limit]:
@@ -69,7 +65,7 @@ def execute(
             )
         )
     total = len(results)  # exact: the collector saw every match
-    counted = compute_facets(searcher, _recorded(collector), specs, facet_limit) if specs else {}
+    counted = compute_facets(searcher, recorded, specs, facet_limit) if specs else {}
     return Results(
         query=text,
         total=total,
@@ -79,46 +75,6 @@ def execute(
         facets=counted,
         suggestion=suggest(searcher, q, text) if spelling else None,
     )
-
-
-class _Recorder(collectors.WrappingCollector):
-    """Notes the document number of every match, for facets."""
-
-    def prepare(self, top_searcher: Searcher, q: query.Query, context: Any) -> None:
-        super().prepare(top_searcher, q, context)
-        self.docnums: list[int] = []
-
-    def collect(self, sub_docnum: int) -> Any:
-        self.docnums.append(self.offset + sub_docnum)
-        return self.child.collect(sub_docnum)
-
-
-def _collector(limit: int, sort: Sort, mask: query.Query | None, record: bool) -> collectors.Collector:
-    """One pass that ranks, counts exactly and (for facets) records every match.
-
-    Whoosh's default top-N collector skips low-scoring blocks and swaps in
-    matchers that drop documents which cannot reach the top N, so its total is
-    an estimate until it re-runs the whole query. Without either shortcut the
-    count comes free, and the matches are recorded instead of searched again.
-    No ``terms=True``: recording matched terms per document costs 5-15x on
-    broad queries; snippets find the query's words in the body themselves.
-    """
-    c: collectors.Collector
-    if sort == "relevance":
-        c = collectors.TopCollector(limit, usequality=False, replace=0)
-    else:
-        c = collectors.SortingCollector("published", limit=limit, reverse=sort == "newest")
-    if record:
-        c = _Recorder(c)
-    if mask is not None:  # outermost, so masked documents are never counted or recorded
-        c = collectors.FilterCollector(c, restrict=mask)
-    return c
-
-
-def _recorded(collector: collectors.Collector) -> list[int]:
-    while not isinstance(collector, _Recorder):
-        collector = collector.child  # type: ignore[attr-defined]
-    return collector.docnums
 
 
 def _words(q: query.Query, negated: bool = False) -> Iterator[tuple[str, str, int, int]]:

@@ -19,7 +19,7 @@ import attrs
 from whoosh import query
 
 from ._analysis import Term, index_terms
-from ._query import Words
+from ._whoosh import Words
 
 __all__ = ["SNIPPET_CHARS", "QueryWords", "lead", "query_words", "snippet"]
 

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
+from helpers import REUTERS, SEEDS, shared_file
 from hypothesis import settings
 
 from newsindex import Article, Index, read
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-REUTERS = SHARED / "corpora" / "reuters21578.jsonl"
-NOW = dt.datetime(2023, 9, 14, 12, 0, tzinfo=dt.UTC)  # the day after the seed story
-
 settings.register_profile("ci", max_examples=500, deadline=None)
 settings.register_profile("thorough", max_examples=20_000, deadline=None)
 settings.load_profile("ci")
-
-
-def utc(*args: int) -> dt.datetime:
-    """A UTC datetime: utc(2023, 9, 13)."""
-    return dt.datetime(*args, tzinfo=dt.UTC)
-
-
-def shared_file(path: Path) -> Path:
-    """A file under ../shared, or skip: a user's fresh clone has no ../shared."""
-    if not path.exists():
-        pytest.skip(f"{path} is absent (research data lives in ../shared)")
-    return path
 
 
 @pytest.fixture(scope="session")

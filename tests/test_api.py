@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import newsindex
 
 EXPECTED = {
@@ -12,6 +16,7 @@ EXPECTED = {
     "FacetCount",
     "Hit",
     "Index",
+    "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
     "IndexStats",
@@ -30,6 +35,14 @@ EXPECTED = {
 
 def test_public_names_are_exactly_these():
     assert set(newsindex.__all__) == EXPECTED
+
+
+def test_the_package_namespace_holds_exactly_the_public_names():
+    # In a fresh interpreter: other tests import submodules such as newsindex.cli.
+    # Implementation modules are private (_index, _query, …), as httpx's are.
+    code = "import json, newsindex; print(json.dumps(sorted(n for n in vars(newsindex) if not n.startswith('_'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert set(json.loads(out)) | {"__version__"} == set(newsindex.__all__)
 
 
 def test_every_public_name_exists_and_is_documented():

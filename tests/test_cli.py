@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SEEDS
+from helpers import ROOT, SEEDS
 
 from newsindex.cli import main
 

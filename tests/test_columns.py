@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import utc
+from helpers import utc
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import fields
@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.util.times import datetime_to_long
 
 from newsindex import Article, Index, QueryError
-from newsindex._whoosh.columns import DateRange, DocsMatcher
+from newsindex._whoosh import DateRange, DocsMatcher
 
 START = utc(2023, 1, 1)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import utc
+from helpers import utc
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import NOW, utc
+from helpers import NOW, utc
 from hypothesis import example, given
 from hypothesis import strategies as st
 from whoosh import query as wq
@@ -11,7 +11,7 @@ from whoosh import query as wq
 from newsindex import Q, QueryError
 from newsindex._query import parse
 from newsindex._schema import build_schema
-from newsindex._whoosh.columns import DateRange
+from newsindex._whoosh import DateRange
 
 SCHEMA = build_schema()
 
@@ -224,7 +224,8 @@ def test_builder_forms_match_their_text(built, text):
 
 def test_expanded_wildcards_match_what_an_or_of_their_words_matches(tmp_path):
     from newsindex import Article, Index
-    from newsindex._query import Words, expand_multiterms
+    from newsindex._query import expand_multiterms
+    from newsindex._whoosh import Words
 
     articles = [Article(id=str(i), title=f"t{i}", body=f"petrol{i % 4} petroleum{i % 3} gas") for i in range(60)]
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:

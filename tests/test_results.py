@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
-from conftest import utc
+from helpers import utc
 
 from newsindex import Article, Index, Q, QueryError
 from newsindex._analysis import index_terms

@@ -1,1 +1,51 @@
-"""The only code that touches Whoosh 2.7.4's private parts, and the workarounds for its bugs."""
+"""The only code that touches Whoosh 2.7.4's private parts, and the workarounds for its bugs.
+
+Where "an index on disk" ends and "the query language" begins: this package
+owns the folder (format version, durable storage, the write lock, segments
+written by workers and committed in one table of contents, the check) and the
+matchers that read segments (phrases, date ranges, expanded words, in-memory
+column copies, exact-total collection); :mod:`newsindex._query` only turns
+query text into a tree of Whoosh's public query classes and these matchers.
+
+Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
+``tests/test_whoosh_layer.py`` fails on any other version): each workaround
+below names the 2.7.4 behaviour it replaces.
+"""
+
+from .collecting import Sort, collect
+from .columns import NO_DATE, cached, names, split_by_segment
+from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, segment_count
+from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
+from .phrases import Phrase, chain_ends
+from .storage import DurableStorage
+from .writing import Segment, commit, lock_writer, write_segment
+
+__all__ = [
+    "FORMAT_VERSION",
+    "NO_DATE",
+    "WHOOSH_VERSION",
+    "DateRange",
+    "DocsMatcher",
+    "DurableStorage",
+    "LeafQuery",
+    "Phrase",
+    "Segment",
+    "Sort",
+    "Words",
+    "cached",
+    "chain_ends",
+    "check_index",
+    "collect",
+    "commit",
+    "expand",
+    "index_exists",
+    "lock_writer",
+    "names",
+    "open_folder",
+    "segment_count",
+    "split_by_segment",
+    "without_andnot",
+    "write_segment",
+]
+
+WHOOSH_VERSION = "2.7.4"  # the version every private use here was written and tested against

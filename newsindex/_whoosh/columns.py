@@ -23,15 +23,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from whoosh import matching, query
 from whoosh.codec.base import Automata
 from whoosh.reading import IndexReader
 
 __all__ = [
     "NO_DATE",
-    "DateRange",
-    "DocsMatcher",
-    "LeafQuery",
     "cached",
     "date_order",
     "lexicon",
@@ -225,115 +221,3 @@ def split_by_segment(reader: IndexReader, docnums: Sequence[int]) -> Iterable[tu
         lo, hi = bisect.bisect_left(docnums, offset), bisect.bisect_left(docnums, end)
         if lo < hi:
             yield leaf, [d - offset for d in docnums[lo:hi]]
-
-
-class DocsMatcher(matching.ListMatcher):
-    """A matcher over a sorted list of document numbers.
-
-    Each document scores its weight times ``boost`` (without weights: the
-    boost). ``skip_to`` bisects instead of stepping, so intersecting a wide date
-    range with a rare word costs little.
-    """
-
-    def __init__(
-        self, ids: Sequence[int], boost: float = 1.0, weights: Sequence[float] | None = None, position: int = 0
-    ) -> None:
-        super().__init__(ids, weights=weights, position=position)
-        self._boost = boost
-
-    def skip_to(self, id: int) -> None:
-        if not self.is_active():
-            raise matching.ReadTooFar
-        self._i = bisect.bisect_left(self._ids, id, self._i)
-
-    # ListMatcher treats a zero weight as "none given" and scores it 1.0.
-    def weight(self) -> float:
-        return self._weights[self._i] * self._boost if self._weights is not None else self._boost
-
-    def score(self) -> float:
-        return self.weight()
-
-    def copy(self) -> DocsMatcher:
-        return DocsMatcher(self._ids, self._boost, self._weights, self._i)
-
-
-class LeafQuery(query.Query):
-    """A Whoosh leaf query on one field, equal to another by its ``_key()``.
-
-    Whoosh compares and hashes queries (the builder's tests compare text and
-    Python forms); subclasses say what identifies them.
-    """
-
-    fieldname: str
-
-    def _key(self) -> tuple[Any, ...]:
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._key() == other._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, *self._key()))
-
-    def __str__(self) -> str:
-        return self.__unicode__()
-
-    def field(self) -> str:
-        return self.fieldname
-
-
-class DateRange(LeafQuery):
-    """Documents whose ``fieldname`` value lies in ``[start, end]`` (Whoosh longs).
-
-    Answered from the segment's date column; a segment without that column
-    falls back to Whoosh's :class:`~whoosh.query.NumericRange`. Scores are
-    constant (the boost), as for any range.
-    """
-
-    def __init__(self, fieldname: str, start: int, end: int, boost: float = 1.0) -> None:
-        self.fieldname, self.start, self.end, self.boost = fieldname, start, end, boost
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.fieldname, self.start, self.end, self.boost)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.fieldname!r}, {self.start}, {self.end}, boost={self.boost})"
-
-    def __unicode__(self) -> str:
-        return f"{self.fieldname}:[{self.start} TO {self.end}]"
-
-    def _fallback(self) -> query.Query:
-        return query.NumericRange(self.fieldname, self.start, self.end, boost=self.boost, constantscore=True)
-
-    def _docs(self, reader: IndexReader) -> list[int] | None:
-        """Matching live documents of the whole reader, or None without a column."""
-        out: list[int] = []
-        for leaf, offset in reader.leaf_readers():
-            order = date_order(leaf, self.fieldname)
-            if order is None:
-                return None
-            values, docnums = order
-            lo = bisect.bisect_left(values, self.start)
-            hi = bisect.bisect_right(values, self.end)
-            found = sorted(docnums[lo:hi])
-            if leaf.has_deletions():
-                found = [d for d in found if not leaf.is_deleted(d)]
-            out.extend((d + offset for d in found) if offset else found)
-        return out
-
-    def estimate_size(self, ixreader: IndexReader) -> int:
-        # Whoosh asks this to order an AND's clauses: count, don't collect.
-        size = 0
-        for leaf, _ in ixreader.leaf_readers():
-            order = date_order(leaf, self.fieldname)
-            if order is None:
-                return self._fallback().estimate_size(ixreader)
-            values = order[0]
-            size += bisect.bisect_right(values, self.end) - bisect.bisect_left(values, self.start)
-        return size
-
-    def matcher(self, searcher: Any, context: Any = None) -> matching.Matcher:
-        docs = self._docs(searcher.reader())
-        if docs is None:
-            return self._fallback().matcher(searcher, context)
-        return DocsMatcher(docs, self.boost) if docs else matching.NullMatcher

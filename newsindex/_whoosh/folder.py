@@ -1,0 +1,124 @@
+"""An index folder on disk: its format version, opening, creating and checking it.
+
+Besides Whoosh's own files, a folder holds ``newsindex.json``, the format
+version of what newsindex wrote there. Opening an index of another version
+fails with :class:`~newsindex.IndexFormatError` naming both versions and how to
+rebuild, instead of giving wrong answers from files read the wrong way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from whoosh.fields import Schema
+from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+
+from .._errors import IndexFormatError
+from .storage import DurableStorage, fsync_dir
+from .writing import acquire_lock
+
+__all__ = ["FORMAT_FILE", "FORMAT_VERSION", "check_index", "index_exists", "open_folder", "segment_count"]
+
+# Bump whenever what newsindex writes changes meaning (fields, analysis, file
+# layout), and say in the README how to move an index across the change.
+FORMAT_VERSION = 1
+FORMAT_FILE = "newsindex.json"
+_REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the articles it was built from"
+
+
+def index_exists(path: Path) -> bool:
+    """Whether ``path`` holds a Whoosh table of contents."""
+    return path.is_dir() and DurableStorage(str(path)).index_exists()
+
+
+def _read_version(path: Path) -> int:
+    try:
+        data = json.loads((path / FORMAT_FILE).read_text(encoding="utf-8"))
+        version = data["format"]
+    except FileNotFoundError:
+        return 0  # newsindex before format versions
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexFormatError(
+            f"{path / FORMAT_FILE} is unreadable ({exc}); this newsindex reads format {FORMAT_VERSION}. {_REBUILD}"
+        ) from None
+    if not isinstance(version, int):
+        raise IndexFormatError(
+            f"{path / FORMAT_FILE} names no format version; this newsindex reads format {FORMAT_VERSION}. {_REBUILD}"
+        )
+    return version
+
+
+def _write_version(path: Path) -> None:
+    tmp = path / f"{FORMAT_FILE}.tmp"
+    with open(tmp, "w", encoding="utf-8") as out:
+        json.dump({"format": FORMAT_VERSION}, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path / FORMAT_FILE)
+    fsync_dir(path)
+
+
+def open_folder(path: Path, schema: Schema | None, lock_timeout: float) -> FileIndex:
+    """Open the index in ``path``; with a ``schema``, create it when there is none.
+
+    Creation happens under the write lock (two processes may race to create
+    one index). Raises :class:`IndexFormatError` for an index of another format.
+    """
+    storage = DurableStorage(str(path))
+    if not index_exists(path):
+        if schema is None:
+            raise FileNotFoundError(path)
+        path.mkdir(parents=True, exist_ok=True)
+        lock = acquire_lock(storage, lock_timeout)
+        try:
+            if not storage.index_exists():
+                _write_version(path)
+                return storage.create_index(schema)
+        finally:
+            lock.release()
+    version = _read_version(path)
+    if version != FORMAT_VERSION:
+        made = "an older newsindex, before format versions" if version == 0 else f"format {version}"
+        raise IndexFormatError(
+            f"the index at {path} was written by {made}; this newsindex reads format {FORMAT_VERSION}. {_REBUILD}"
+        )
+    return storage.open_index()
+
+
+def segment_count(ix: FileIndex) -> int:
+    """How many segments the index's latest commit lists."""
+    return len(ix._segments())
+
+
+def check_index(ix: FileIndex) -> list[str]:
+    """Open every segment, count its documents, decode every posting list and column.
+
+    Returns the problems found; an empty list means the index is sound.
+    """
+    problems: list[str] = []
+    try:
+        toc = ix._read_toc()
+    except Exception as exc:  # a damaged TOC can fail in many ways; report, don't crash
+        return [f"cannot read the table of contents: {exc}"]
+    for segment in toc.segments:
+        name = segment.segment_id()
+        try:
+            reader = SegmentReader(ix.storage, toc.schema, segment)
+            try:
+                seen = sum(1 for docnum in reader.all_doc_ids() if reader.stored_fields(docnum) is not None)
+                if seen != segment.doc_count():
+                    problems.append(f"segment {name}: {seen} readable documents, {segment.doc_count()} expected")
+                for fieldname in reader.indexed_field_names():
+                    for term in reader.lexicon(fieldname):
+                        reader.postings(fieldname, term).all_ids()  # decode every posting list
+                for fieldname in toc.schema.names():
+                    if reader.has_column(fieldname):
+                        list(reader.column_reader(fieldname))
+            finally:
+                reader.close()
+        except Exception as exc:  # any failure to read is damage to report
+            problems.append(f"segment {name}: {type(exc).__name__}: {exc}")
+    return problems

@@ -1,0 +1,107 @@
+"""Writing segments and committing them, under the index's one write lock.
+
+Whoosh's ``SegmentWriter`` writes a segment and commits it in one go, holding
+the lock throughout. newsindex splits those steps: worker processes each write
+a complete segment with no lock (:func:`write_segment`), and the main process
+takes the lock once per batch (:func:`lock_writer`), replaces re-added ids and
+commits every new segment in one table of contents (:func:`commit`). That needs
+Whoosh's private ``_close_segment``/``_finalize_segment``/``_commit_toc``, which
+is why this lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from whoosh.codec.base import Segment
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex
+from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
+
+from .._errors import IndexLockedError
+
+__all__ = ["LOCK_DELAY", "WRITE_LOCK", "Segment", "acquire_lock", "commit", "lock_writer", "write_segment"]
+
+WRITE_LOCK = "MAIN_WRITELOCK"  # FileIndex.lock("WRITELOCK") of the index named MAIN
+LOCK_DELAY = 0.05  # seconds between tries for the write lock: a commit takes tens of ms
+
+
+def acquire_lock(storage: FileStorage, timeout: float) -> Any:
+    """The index's write lock, held; waits up to ``timeout`` seconds for it.
+
+    The lock Whoosh's own writers take (``MAIN_WRITELOCK``), so a plain Whoosh
+    writer on the same folder waits its turn too.
+    """
+    lock = storage.lock(WRITE_LOCK)
+    if not try_for(lock.acquire, timeout=timeout, delay=LOCK_DELAY):
+        raise IndexLockedError(
+            f"another writer held the index lock for more than {timeout:g} s; try again, or raise --lock-timeout"
+        )
+    return lock
+
+
+def write_segment(ix: FileIndex, docs: Iterable[Mapping[str, Any]]) -> Segment | None:
+    """Write one complete segment (not yet part of the index) from Whoosh field values.
+
+    Takes no lock: the segment is invisible until :func:`commit` lists it.
+    Returns ``None`` when ``docs`` is empty.
+    """
+    writer = SegmentWriter(ix, _lk=False)
+    try:
+        for doc in docs:
+            writer.add_document(**doc)
+        if not writer._added:
+            writer._close_segment()
+            return None
+        segment: Segment = writer._finalize_segment()
+        return segment
+    finally:
+        writer._tempstorage.destroy()
+
+
+class _Writer(SegmentWriter):
+    """A SegmentWriter that tidies scratch folders before it lets go of the lock.
+
+    Whoosh reuses one scratch folder name per index; ours are unique per writer
+    (parallel writers need that), so each finished writer removes the empty
+    ones, its workers' included.
+    """
+
+    def _finish(self) -> None:
+        self.storage.clean_strays(keep=self._tempstorage.folder)
+        super()._finish()
+
+
+def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
+    """A writer holding the index's write lock, waiting up to ``timeout`` seconds for it.
+
+    Its ``commit()``/``cancel()`` release the lock, as Whoosh's own writers do.
+    """
+    lock = acquire_lock(ix.storage, timeout)
+    try:
+        # What a killed writer left behind goes now, while no one else can
+        # write, and before this writer makes scratch files of its own.
+        ix.storage.clean_strays()
+        writer = _Writer(ix, _lk=False)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock
+    return writer
+
+
+def commit(writer: SegmentWriter, segments: list[Segment], ids: Iterable[str]) -> None:
+    """Replace older copies of ``ids`` and add ``segments``, in one durable commit.
+
+    Releases the writer's lock.
+    """
+    if writer.segments:
+        with writer.searcher() as searcher:
+            for article_id in ids:
+                for docnum in searcher.document_numbers(id=article_id):
+                    writer.delete_document(docnum)
+    writer._close_segment()  # the committing writer adds no documents of its own
+    writer._commit_toc(writer.segments + segments)
+    writer._finish()
