@@ -1,0 +1,83 @@
+"""Issue #12, items 1, 2, 3 and 9: the command line never loses data it cannot account for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsindex import Article, Index, NewsIndexError
+from newsindex.cli import main
+
+
+def _invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _corpus(path: Path, n: int, prefix: str = "doc") -> Path:
+    lines = [json.dumps({"id": f"{prefix}-{i}", "title": f"{prefix} {i}", "body": f"oil price {i}"}) for i in range(n)]
+    path.write_text("".join(line + "\n" for line in lines))
+    return path
+
+
+def _build(index: Path, n: int = 20, batch: int = 10) -> None:
+    with Index(index, entities=None, procs=1) as ix:
+        ix.add([Article(id=f"a{i}", title=f"title {i}", body="oil price") for i in range(n)], batch_size=batch)
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()}
+
+
+# -- item 1: a folder with segments but no table of contents ---------------
+
+
+def _without_toc(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    index = tmp_path / "index"
+    _build(index)
+    for toc in index.glob("_MAIN_*.toc"):
+        toc.unlink()  # deleted by hand, a bad copy, a half-restored backup
+    return index, _listing(index)
+
+
+def test_indexing_into_a_folder_of_orphaned_segments_refuses_and_deletes_nothing(tmp_path: Path):
+    """Probe: `newsindex index` into a folder whose TOC was lost exited 0, made a
+    fresh index and deleted the old segment files."""
+    index, before = _without_toc(tmp_path)
+    assert any(name.endswith(".seg") for name in before)
+    result = _invoke("index", str(_corpus(tmp_path / "more.jsonl", 3)), "--index", str(index), "--no-entities")
+    assert result.exit_code == 2, result.output
+    assert "table of contents" in result.stderr and "newsindex check" in result.stderr
+    assert "Traceback" not in result.output
+    assert _listing(index) == before
+
+
+@pytest.mark.parametrize("command", [["search", "oil"], ["stats"], ["check"], ["delete", "a1"], ["optimize"]])
+def test_every_command_names_the_missing_table_of_contents(tmp_path: Path, command: list[str]):
+    """Probe: search, stats and check said "no index" for a folder full of segments."""
+    index, before = _without_toc(tmp_path)
+    result = _invoke(*command, "--index", str(index))
+    assert result.exit_code != 0
+    assert "table of contents" in result.stderr and "no index at" not in result.stderr
+    assert _listing(index) == before
+
+
+def test_the_library_refuses_too(tmp_path: Path):
+    index, before = _without_toc(tmp_path)
+    for create in (True, False):
+        with pytest.raises(NewsIndexError, match="table of contents"):
+            Index(index, create=create, entities=None)
+    assert _listing(index) == before
+
+
+def test_an_unreadable_table_of_contents_is_not_replaced(tmp_path: Path):
+    index = tmp_path / "index"
+    _build(index)
+    (toc,) = index.glob("_MAIN_*.toc")
+    toc.write_bytes(b"\x00" * toc.stat().st_size)
+    before = _listing(index)
+    result = _invoke("index", str(_corpus(tmp_path / "more.jsonl", 3)), "--index", str(index), "--no-entities")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert _listing(index) == before
