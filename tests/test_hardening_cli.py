@@ -81,3 +81,48 @@ def test_an_unreadable_table_of_contents_is_not_replaced(tmp_path: Path):
     result = _invoke("index", str(_corpus(tmp_path / "more.jsonl", 3)), "--index", str(index), "--no-entities")
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert _listing(index) == before
+
+
+# -- item 3: files the index did not create ---------------------------------
+
+
+def test_files_the_index_did_not_create_survive_writes(tmp_path: Path):
+    """Probe: notes.tmp, a build.tmp/ folder and MAIN_plan.txt in the index folder
+    were deleted by the leftover clean-up."""
+    index = tmp_path / "index"
+    _build(index)
+    (index / "notes.tmp").write_text("mine")
+    (index / "build.tmp").mkdir()
+    (index / "build.tmp" / "data").write_text("mine too")
+    (index / "MAIN_plan.txt").write_text("and mine")
+    (index / "_MAIN_plan.toc.draft").write_text("mine as well")
+    assert (
+        _invoke("index", str(_corpus(tmp_path / "c.jsonl", 5)), "--index", str(index), "--no-entities").exit_code == 0
+    )
+    assert _invoke("delete", "a1", "--index", str(index)).exit_code == 0
+    assert _invoke("optimize", "--index", str(index)).exit_code == 0
+    assert (index / "notes.tmp").read_text() == "mine"
+    assert (index / "build.tmp" / "data").read_text() == "mine too"
+    assert (index / "MAIN_plan.txt").read_text() == "and mine"
+    assert (index / "_MAIN_plan.toc.draft").read_text() == "mine as well"
+
+
+def test_no_index_is_created_in_a_folder_that_holds_other_files(tmp_path: Path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("years of work")
+    result = _invoke("index", str(_corpus(tmp_path / "c.jsonl", 3)), "--index", str(folder), "--no-entities")
+    assert result.exit_code == 2, result.output
+    assert "not empty" in result.stderr and "Traceback" not in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.txt"]
+    with pytest.raises(NewsIndexError, match="not empty"):
+        Index(folder, entities=None)
+
+
+def test_an_index_is_created_in_an_empty_or_new_folder(tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    for folder in (tmp_path / "empty", tmp_path / "new" / "nested"):
+        result = _invoke("index", str(_corpus(tmp_path / "c.jsonl", 3)), "--index", str(folder), "--no-entities")
+        assert result.exit_code == 0, result.output
+        with Index(folder, create=False, entities=None) as ix:
+            assert len(ix) == 3
