@@ -15,6 +15,8 @@ import attrs
 __all__ = [
     "DateError",
     "EntityModelError",
+    "FolderNotEmptyError",
+    "IndexDamagedError",
     "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
@@ -29,6 +31,14 @@ class NewsIndexError(Exception):
 
 class IndexNotFoundError(NewsIndexError):
     """No index exists at the given path (and creating one was not asked for)."""
+
+
+class IndexDamagedError(NewsIndexError):
+    """A folder holds index files but no readable table of contents: nothing is changed in it."""
+
+
+class FolderNotEmptyError(NewsIndexError):
+    """A new index was to be created in a folder that holds files of its own."""
 
 
 class IndexFormatError(NewsIndexError):

@@ -30,7 +30,7 @@ from ._query import parse
 from ._results import Results
 from ._schema import build_schema, from_stored
 from ._searching import execute, more_like
-from ._whoosh import Sort, check_index, index_exists, lock_writer, open_folder, segment_count
+from ._whoosh import Sort, check_index, index_exists, lock_writer, open_folder, refuse_unaccounted, segment_count
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -102,6 +102,7 @@ class Index:
             # needs it, never for an Index opened only to search.
             raise EntityModelError(f"unknown entity backend {entities!r}; choose one of {', '.join(BACKENDS)}")
         if not create and not index_exists(self.path):
+            refuse_unaccounted(self.path, creating=False)  # segments without a TOC are not "no index"
             raise IndexNotFoundError(f"no index at {self.path} (create one with `newsindex index`)")
         self._ix = open_folder(self.path, build_schema() if create else None, lock_timeout)
         self._searcher: Searcher | None = None

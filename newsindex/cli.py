@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ._article import Article
 from ._entities import BACKENDS, extract_entities
-from ._errors import IndexLockedError, NewsIndexError, QueryError
+from ._errors import IndexDamagedError, IndexLockedError, NewsIndexError, QueryError
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
 from ._readers import Rejection, read
@@ -335,6 +335,8 @@ def check(index_path: Path, as_json: bool) -> None:
     """Verify an index: every segment opens, counts add up, stored fields read."""
     try:
         index = Index(index_path, create=False, entities=None)
+    except IndexDamagedError as exc:
+        _fail(f"damage: {exc}", status=1)
     except NewsIndexError as exc:
         _fail(str(exc))
     except Exception as exc:  # a damaged table of contents fails to open in many ways

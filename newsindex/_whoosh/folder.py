@@ -16,11 +16,19 @@ from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 
-from .._errors import IndexFormatError
-from .storage import DurableStorage, fsync_dir
+from .._errors import FolderNotEmptyError, IndexDamagedError, IndexFormatError
+from .storage import DurableStorage, OwnFiles, fsync_dir
 from .writing import acquire_lock
 
-__all__ = ["FORMAT_FILE", "FORMAT_VERSION", "check_index", "index_exists", "open_folder", "segment_count"]
+__all__ = [
+    "FORMAT_FILE",
+    "FORMAT_VERSION",
+    "check_index",
+    "index_exists",
+    "open_folder",
+    "refuse_unaccounted",
+    "segment_count",
+]
 
 # Bump whenever what newsindex writes changes meaning (fields, analysis, file
 # layout), and say in the README how to move an index across the change.
@@ -32,6 +40,42 @@ _REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the ar
 def index_exists(path: Path) -> bool:
     """Whether ``path`` holds a Whoosh table of contents."""
     return path.is_dir() and DurableStorage(str(path)).index_exists()
+
+
+def refuse_unaccounted(path: Path, *, creating: bool) -> None:
+    """Raise rather than let a new index replace what ``path`` holds (it holds no readable TOC).
+
+    Segment files without a table of contents (deleted by hand, a bad copy, a
+    half-restored backup) are an index that lost its list of segments: a new
+    index there would delete them at its first commit, so nothing is done.
+    Creating an index in a folder of other files is refused too: ``--index``
+    naming the wrong folder must not fill it with index files.
+    """
+    if not path.is_dir():
+        return
+    entries = sorted(entry.name for entry in path.iterdir())
+    segments = [name for name in entries if OwnFiles.SEGMENT.fullmatch(name)]
+    tocs = [name for name in entries if OwnFiles.TOC.fullmatch(name)]
+    if segments or tocs:
+        what = f"{len(segments)} segment files" + (f" and an unreadable {tocs[-1]}" if tocs else "")
+        raise IndexDamagedError(
+            f"{path} holds {what} but no readable table of contents (_MAIN_<n>.toc): it was deleted, "
+            "not copied or damaged. Nothing was changed. Restore the _MAIN_*.toc file from the copy or "
+            f"backup the folder came from; or rebuild into a new folder ({_REBUILD[len('Rebuild it: ') :]}) "
+            f"and then move {path} aside. `newsindex check --index {path}` says what is missing."
+        )
+    ours = {OwnFiles.LOCK, FORMAT_FILE, f"{FORMAT_FILE}.tmp"}
+    foreign = [
+        name
+        for name in entries
+        if name not in ours and not OwnFiles.TOC_TEMP.fullmatch(name) and not OwnFiles.SCRATCH.fullmatch(name)
+    ]
+    if creating and foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise FolderNotEmptyError(
+            f"{path} is not empty and is not an index (it holds {shown}); "
+            "give --index an empty or new folder, so no file of yours is mixed with index files"
+        )
 
 
 def _read_version(path: Path) -> int:
@@ -69,6 +113,7 @@ def open_folder(path: Path, schema: Schema | None, lock_timeout: float) -> FileI
     """
     storage = DurableStorage(str(path))
     if not index_exists(path):
+        refuse_unaccounted(path, creating=schema is not None)
         if schema is None:
             raise FileNotFoundError(path)
         path.mkdir(parents=True, exist_ok=True)

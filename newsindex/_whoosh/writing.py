@@ -16,7 +16,7 @@ from typing import Any
 
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import FileIndex
+from whoosh.index import TOC, FileIndex
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
@@ -72,6 +72,12 @@ class _Writer(SegmentWriter):
     def _finish(self) -> None:
         self.storage.clean_strays(keep=self._tempstorage.folder)
         super()._finish()
+
+    def _commit_toc(self, segments: list[Segment]) -> None:
+        # As Whoosh's, but removing only files of our own exact names.
+        toc = TOC(self.schema, segments, self.generation)
+        toc.write(self.storage, self.indexname)
+        self.storage.remove_unused(self.generation, segments)
 
 
 def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
