@@ -126,3 +126,59 @@ def test_an_index_is_created_in_an_empty_or_new_folder(tmp_path: Path):
         assert result.exit_code == 0, result.output
         with Index(folder, create=False, entities=None) as ix:
             assert len(ix) == 3
+
+
+# -- item 2: --rejects never destroys an input -------------------------------
+
+
+def _mixed(path: Path) -> Path:
+    path.write_text('{"title": "good one"}\n{broken\n{"title": "good two"}\n')
+    return path
+
+
+def test_rejects_naming_the_input_is_refused(tmp_path: Path):
+    """Probe: --rejects naming the input file emptied the input and reported "read 0"."""
+    data = _mixed(tmp_path / "data.jsonl")
+    before = data.read_bytes()
+    result = _invoke("index", str(data), "--index", str(tmp_path / "ix"), "--no-entities", "--rejects", str(data))
+    assert result.exit_code == 2, result.output
+    assert "--rejects" in result.stderr and "input" in result.stderr
+    assert data.read_bytes() == before
+
+
+def test_rejects_naming_the_input_through_a_symlink_is_refused(tmp_path: Path):
+    data = _mixed(tmp_path / "data.jsonl")
+    before = data.read_bytes()
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(data)
+    for inputs, rejects in [([str(data)], link), ([str(link)], data), ([str(tmp_path)], tmp_path / "new.jsonl")]:
+        result = _invoke("index", *inputs, "--index", str(tmp_path / "ix"), "--no-entities", "--rejects", str(rejects))
+        assert result.exit_code == 2, (inputs, rejects, result.output)
+        assert data.read_bytes() == before
+    assert not (tmp_path / "new.jsonl").exists()
+
+
+def test_rejects_never_follows_a_symlink_into_another_file(tmp_path: Path):
+    data = _mixed(tmp_path / "data.jsonl")
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    link = tmp_path / "rejects.jsonl"
+    link.symlink_to(precious)
+    result = _invoke("index", str(data), "--index", str(tmp_path / "ix"), "--no-entities", "--rejects", str(link))
+    assert result.exit_code == 2, result.output
+    assert "symbolic link" in result.stderr
+    assert precious.read_text() == "keep me"
+
+
+def test_an_existing_rejects_file_is_kept_until_there_is_something_to_write(tmp_path: Path):
+    clean = _corpus(tmp_path / "clean.jsonl", 3)
+    rejects = tmp_path / "rejects.jsonl"
+    rejects.write_text('{"line": 1, "reason": "from last run"}\n')
+    result = _invoke("index", str(clean), "--index", str(tmp_path / "ix"), "--no-entities", "--rejects", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert "from last run" in rejects.read_text()
+    data = _mixed(tmp_path / "data.jsonl")
+    result = _invoke("index", str(data), "--index", str(tmp_path / "ix"), "--no-entities", "--rejects", str(rejects))
+    assert result.exit_code == 1
+    assert [json.loads(line)["record"] for line in rejects.read_text().splitlines()] == ["{broken"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("rejects", ".rejects"))) == ["rejects.jsonl"]
