@@ -23,7 +23,7 @@ from ._entities import BACKENDS, extract_entities
 from ._errors import IndexDamagedError, IndexLockedError, NewsIndexError, QueryError
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
-from ._readers import Rejection, read
+from ._readers import SUFFIXES, Rejection, read
 from ._results import Results
 
 __all__ = ["main"]
@@ -86,6 +86,49 @@ def main() -> None:
     """Search news by who, where and when."""
 
 
+class _RejectsFile:
+    """``--rejects``: rejected records as JSON Lines, written beside the file and
+    renamed over it when the run ends, so an existing file is replaced only by
+    a run that has something to write (and never truncated halfway).
+
+    Refused, before anything is read: a path that is one of the inputs (itself,
+    or through a symbolic link) or inside an input folder, where it would be read
+    as input; and a path that is a symbolic link, which would be followed into
+    another file unseen. An input emptied by ``--rejects`` was issue #12's probe.
+    """
+
+    def __init__(self, path: Path, inputs: tuple[str, ...]) -> None:
+        if path.is_symlink():
+            _fail(f"--rejects {path} is a symbolic link (to {os.readlink(path)}); name the file itself")
+        target = path.resolve()
+        for name in inputs:
+            source = Path(name)
+            if name == "-" or not source.exists():
+                continue
+            if source.is_dir():
+                if target.is_relative_to(source.resolve()) and target.suffix.lower() in SUFFIXES:
+                    _fail(f"--rejects {path} is inside the input folder {name}, where it would be read as input")
+            elif source.resolve() == target or (path.exists() and os.path.samefile(source, path)):
+                _fail(f"--rejects {path} is the input file {name}; writing rejects there would destroy it")
+        self.path = path
+        self._partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self._out: Any = None
+
+    def write(self, entry: dict[str, Any]) -> None:
+        if self._out is None:
+            self._out = self._partial.open("w", encoding="utf-8")
+        self._out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        """Put the rejects in place (if there were any)."""
+        if self._out is None:
+            return
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        os.replace(self._partial, self.path)
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @index_option
@@ -115,7 +158,7 @@ def main() -> None:
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write rejected records to this JSON Lines file, for replay.",
+    help="Write rejected records to this JSON Lines file, for replay (replaced only by a run with rejects).",
 )
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @json_option
@@ -136,6 +179,7 @@ def index_command(
     Each batch is one durable commit; re-running the same command after a crash
     completes the index without duplicates.
     """
+    reject_file = _RejectsFile(rejects, paths) if rejects else None  # refuses a bad path before any work
     counts = {"read": 0, "indexed": 0, "rejected": 0}
     bar = tqdm(
         unit=" docs",
@@ -144,7 +188,6 @@ def index_command(
         file=sys.stderr,
         dynamic_ncols=True,
     )
-    reject_file = rejects.open("w", encoding="utf-8") if rejects else None
 
     def articles() -> Iterator[Article]:
         for record in read(paths):
@@ -154,7 +197,7 @@ def index_command(
                 tqdm.write(str(record), file=sys.stderr)
                 if reject_file:
                     entry = {"file": record.file, "line": record.line, "reason": record.reason, "record": record.raw}
-                    reject_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                    reject_file.write(entry)
                 continue
             bar.update()
             yield record
