@@ -182,3 +182,49 @@ def test_an_existing_rejects_file_is_kept_until_there_is_something_to_write(tmp_
     assert result.exit_code == 1
     assert [json.loads(line)["record"] for line in rejects.read_text().splitlines()] == ["{broken"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("rejects", ".rejects"))) == ["rejects.jsonl"]
+
+
+# -- item 9: what a failure saved, and delete's lock timeout ----------------
+
+
+def test_a_full_disk_says_how_many_articles_were_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Probe: the disk-full error said nothing of what was saved."""
+    import errno
+
+    from newsindex import _pipeline
+
+    commits = []
+    real_commit = _pipeline.commit
+
+    def commit_then_fill(writer, segments, ids):
+        if commits:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        commits.append(len(ids))
+        return real_commit(writer, segments, ids)
+
+    monkeypatch.setattr(_pipeline, "commit", commit_then_fill)
+    corpus = _corpus(tmp_path / "c.jsonl", 25)
+    index = tmp_path / "ix"
+    result = _invoke("index", str(corpus), "--index", str(index), "--no-entities", "--procs", "1", "--batch-size", "10")
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr and "10 articles were committed" in result.stderr
+    assert "Traceback" not in result.output
+    monkeypatch.undo()
+    with Index(index, create=False, entities=None) as ix:
+        assert len(ix) == 10
+
+
+def test_delete_takes_a_lock_timeout_and_exits_3(tmp_path: Path):
+    """Probe: delete waited 120 s for a lock, with no --lock-timeout."""
+    index = tmp_path / "ix"
+    _build(index)
+    with Index(index, create=False, entities=None) as holder:
+        writer = holder._writer()  # holds the write lock
+        try:
+            result = _invoke("delete", "a1", "--index", str(index), "--lock-timeout", "0.2")
+        finally:
+            writer.cancel()
+    assert result.exit_code == 3, result.output
+    assert "lock" in result.stderr and "nothing was deleted" in result.stderr
+    with Index(index, create=False, entities=None) as ix:
+        assert ix.get("a1") is not None
