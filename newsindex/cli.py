@@ -86,6 +86,10 @@ def main() -> None:
     """Search news by who, where and when."""
 
 
+def _committed(n: int) -> str:
+    return f"{n:,} articles were committed before that" if n else "nothing was written"
+
+
 class _RejectsFile:
     """``--rejects``: rejected records as JSON Lines, written beside the file and
     renamed over it when the run ends, so an existing file is replaced only by
@@ -212,10 +216,16 @@ def index_command(
         with Index(index_path, entities=backend, procs=procs, lock_timeout=lock_timeout) as index:
             counts["indexed"] = index.add(articles(), batch_size=batch_size, progress=on_commit)
     except IndexLockedError as exc:
-        done = f"{committed[0]:,} articles were committed before that" if committed[0] else "nothing was written"
-        _fail(f"{exc}; {done}", status=3)
+        _fail(f"{exc}; {_committed(committed[0])}", status=3)
     except NewsIndexError as exc:
         _fail(str(exc))
+    except OSError as exc:  # a full disk, a write error: say what is safe, as for the lock
+        reason = exc.strerror or str(exc)
+        _fail(
+            f"cannot write the index: {reason}; {_committed(committed[0])} "
+            "(each commit is whole; re-running the same command completes the index without duplicates)",
+            status=1,
+        )
     finally:
         bar.close()
         if reject_file:
@@ -359,12 +369,20 @@ def show(article_id: str, index_path: Path) -> None:
 @main.command()
 @click.argument("article_ids", nargs=-1, required=True)
 @index_option
-def delete(article_ids: tuple[str, ...], index_path: Path) -> None:
+@lock_timeout_option
+def delete(article_ids: tuple[str, ...], index_path: Path, lock_timeout: float) -> None:
     """Delete articles by id."""
     missing = []
-    with _open(index_path, entities=None) as index:
+    deleted = 0
+    with _open(index_path, entities=None, lock_timeout=lock_timeout) as index:
         for article_id in article_ids:
-            if not index.delete(article_id):
+            try:
+                found = index.delete(article_id)
+            except IndexLockedError as exc:
+                done = f"{deleted:,} of the {len(article_ids):,} were deleted before that" if deleted else ""
+                _fail(f"{exc}; {done or 'nothing was deleted'}", status=3)
+            deleted += found
+            if not found:
                 missing.append(article_id)
     for article_id in missing:
         click.echo(f"newsindex: no article with id {article_id!r}", err=True)
