@@ -12,6 +12,7 @@ Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
 below names the 2.7.4 behaviour it replaces.
 """
 
+from . import safe_pickle
 from .collecting import Sort, collect
 from .columns import NO_DATE, cached, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refuse_unaccounted, segment_count
@@ -50,3 +51,6 @@ __all__ = [
 ]
 
 WHOOSH_VERSION = "2.7.4"  # the version every private use here was written and tested against
+
+# Before any index is read: every pickle Whoosh loads goes through the restricted unpickler.
+safe_pickle.install()
