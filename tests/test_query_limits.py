@@ -77,3 +77,86 @@ def test_examined_words_count_even_when_few_match(small_index):
     assert budget.steps > 0
     with pytest.raises(BudgetExceeded, match="words examined"):
         expand_term(term, reader, 10**9, Budget(10**9, budget.steps - 1))
+
+
+# -- end to end --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wide_index(tmp_path_factory: pytest.TempPathFactory):
+    """Twenty prefixes of 600 distinct words each, over three segments."""
+    prefixes = [f"{a}{b}" for a in "bcdfg" for b in "aeio"]
+    words = [f"{p}x{i:03d}" for p in prefixes for i in range(600)]
+    random.Random(5).shuffle(words)
+    articles = [Article(id=str(n), title="wide", body=" ".join(words[n::40])) for n in range(40)]
+    with Index(tmp_path_factory.mktemp("wide") / "ix", entities=None, procs=1) as ix:
+        ix.add(articles, batch_size=14)
+        yield ix, prefixes
+
+
+def test_the_words_of_all_terms_together_are_bounded(wide_index):
+    """Probe: the limit applied per term only, so 500 OR'd wildcards ran for minutes.
+
+    Each term here stays under the per-term limit; together they pass the
+    query's budget, and the query is refused naming the term that passed it.
+    """
+    from newsindex import QueryError
+    from newsindex._query import MAX_EXPANSIONS, MAX_QUERY_WORDS
+
+    ix, prefixes = wide_index
+    assert MAX_EXPANSIONS >= 600
+    needed = MAX_QUERY_WORDS // 600 + 1
+    assert needed <= len(prefixes)
+    under = " OR ".join(f"body:{p}*" for p in prefixes[: needed - 1])
+    assert ix.search(under).total == 40
+    with pytest.raises(QueryError, match="together") as raised:
+        ix.search(" OR ".join(f"body:{p}*" for p in prefixes[:needed]))
+    assert f"{prefixes[needed - 1]}*" in str(raised.value)
+
+
+def test_leading_wildcards_scan_the_merged_word_list(wide_index, monkeypatch: pytest.MonkeyPatch):
+    """Probe: Whoosh matched a leading wildcard's regex against every word of every
+    segment, read from disk (50 OR'd `*abq*` took 14 s). Now no segment is walked."""
+    ix, prefixes = wide_index
+    walks = []
+    original = wq.PatternQuery._btexts
+
+    def counted(self, reader):
+        walks.append(self)
+        return original(self, reader)
+
+    monkeypatch.setattr(wq.PatternQuery, "_btexts", counted)
+    total = ix.search(" OR ".join(f"body:*{p[1]}x00{d}" for p in prefixes[:5] for d in "12")).total
+    assert total > 0 and walks == []
+
+
+def test_parsing_is_linear_in_the_number_of_words(monkeypatch: pytest.MonkeyPatch):
+    """Probe: every (title:w OR body:w) had the same hash in Whoosh, so removing
+    duplicate clauses compared each with all others: 1,400 words took 3.8 s."""
+    from whoosh.query import compound
+
+    from newsindex._query import parse
+    from newsindex._schema import build_schema
+
+    comparisons = [0]
+    original = compound.CompoundQuery.__eq__
+
+    def counted(self, other):
+        comparisons[0] += 1
+        return original(self, other)
+
+    monkeypatch.setattr(compound.CompoundQuery, "__eq__", counted)
+    words = [f"w{i}x" for i in range(400)]
+    q = parse(" ".join(words), build_schema())
+    assert len(q.subqueries) == 400
+    assert comparisons[0] < 4 * len(words), comparisons[0]
+
+
+def test_did_you_mean_stops_at_its_budget(wide_index, monkeypatch: pytest.MonkeyPatch):
+    """Suggestions for a query of many unknown words are skipped, not computed for seconds."""
+    from newsindex import _searching
+
+    ix, _ = wide_index
+    assert ix.search("wyde").suggestion == "wide"
+    monkeypatch.setattr(_searching, "MAX_SUGGEST_STEPS", 50)
+    assert ix.search(" ".join(f"zq{i}zq" for i in range(40))).suggestion is None
