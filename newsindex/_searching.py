@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from whoosh import query
 from whoosh.searching import Searcher
@@ -18,11 +20,15 @@ from ._query import DEFAULT_FIELDS, prepare
 from ._results import Hit, Results
 from ._schema import ENTITY_FIELDS
 from ._snippets import query_words, snippet
-from ._whoosh import Phrase, Sort, collect, expand
+from ._whoosh import Budget, BudgetExceeded, Phrase, Sort, collect, expand
 
 __all__ = ["Sort", "execute", "more_like", "suggest"]
 
 _SUGGEST_FIELDS = (*DEFAULT_FIELDS, *ENTITY_FIELDS, "source")
+# Work "did you mean" may do over all unknown words of a query, in the units
+# of the query budget (see MAX_QUERY_STEPS): about half a second; a misspelt
+# word takes 100,000-250,000 over six fields and two distances.
+MAX_SUGGEST_STEPS = 1_000_000
 
 
 def execute(
@@ -117,6 +123,16 @@ def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
     Returns ``None`` when every word is known or nothing close exists.
     """
     reader = searcher.reader()
+    # Suggestions are a courtesy: a query of a thousand unknown words gets none
+    # rather than a thousand automaton walks (see MAX_SUGGEST_STEPS).
+    budget = Budget(words=sys.maxsize, steps=MAX_SUGGEST_STEPS)
+    try:
+        return _suggest(searcher, reader, q, text, budget)
+    except BudgetExceeded:
+        return None
+
+
+def _suggest(searcher: Searcher, reader: Any, q: query.Query, text: str, budget: Budget) -> str | None:
     spans: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for field, term, start, end in _words(q):
         spans.setdefault((start, end), []).append((field, term))
@@ -127,7 +143,8 @@ def suggest(searcher: Searcher, q: query.Query, text: str) -> str | None:
         best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, candidate)
         for distance in (1, 2) if len(text[start:end]) >= 5 else (1,):
             for field, term in places:
-                for candidate in expand(query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1), reader):
+                fuzzy = query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1)
+                for candidate in expand(fuzzy, reader, budget=budget):
                     key = (distance, -reader.doc_frequency(field, candidate), field, candidate)
                     best = key if best is None or key < best else best
             if best:

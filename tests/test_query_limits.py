@@ -64,7 +64,7 @@ def test_the_budget_is_shared_by_all_terms_of_a_query(small_index):
     assert budget.words == sum(each[:-1])
     with pytest.raises(BudgetExceeded) as raised:
         expand_term(terms[-1], reader, 10**9, budget)
-    assert raised.value.term is terms[-1] and raised.value.what == "words matched"
+    assert raised.value.term is terms[-1] and raised.value.what == "match"
 
 
 def test_examined_words_count_even_when_few_match(small_index):
@@ -75,7 +75,7 @@ def test_examined_words_count_even_when_few_match(small_index):
     budget = Budget(10**9, 10**9)
     assert expand_term(term, reader, 10**9, budget) == set()
     assert budget.steps > 0
-    with pytest.raises(BudgetExceeded, match="words examined"):
+    with pytest.raises(BudgetExceeded, match="examine"):
         expand_term(term, reader, 10**9, Budget(10**9, budget.steps - 1))
 
 

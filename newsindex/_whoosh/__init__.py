@@ -12,19 +12,24 @@ Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
 below names the 2.7.4 behaviour it replaces.
 """
 
-from . import safe_pickle
+from . import hashing, safe_pickle
 from .collecting import Sort, collect
 from .columns import NO_DATE, cached, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refuse_unaccounted, segment_count
-from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
+from .lexicon_search import MAX_QUERY_STEPS, MAX_QUERY_WORDS
+from .matchers import Budget, BudgetExceeded, DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
 from .phrases import Phrase, chain_ends
 from .storage import DurableStorage
 from .writing import Segment, commit, lock_writer, write_segment
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_QUERY_STEPS",
+    "MAX_QUERY_WORDS",
     "NO_DATE",
     "WHOOSH_VERSION",
+    "Budget",
+    "BudgetExceeded",
     "DateRange",
     "DocsMatcher",
     "DurableStorage",
@@ -54,3 +59,4 @@ WHOOSH_VERSION = "2.7.4"  # the version every private use here was written and t
 
 # Before any index is read: every pickle Whoosh loads goes through the restricted unpickler.
 safe_pickle.install()
+hashing.install()

@@ -38,6 +38,7 @@ from whoosh.reading import IndexReader
 from .columns import Automata, _reader_key, lexicon
 
 __all__ = [
+    "AUTOMATON_STEP",
     "MAX_QUERY_STEPS",
     "MAX_QUERY_WORDS",
     "Budget",
@@ -49,19 +50,26 @@ __all__ = [
 
 # Words all wildcard and fuzzy terms of one query may match together (each
 # copy over title and body counts). Matching reads postings for each word in
-# each segment; 10,000 words on Reuters take about a second to match.
-MAX_QUERY_WORDS = 10_000
-# Words expansion may examine for one query: sorted-list slices read, found
-# candidates checked, automaton steps. 1,000,000 steps take about a second.
+# each segment: 9,000 words took 1.9 s on Reuters-21578 (five segments).
+MAX_QUERY_WORDS = 5_000
+# Work expansion may do for one query, in words examined: each word of a
+# sorted slice read or a found candidate checked counts 1 (about 0.5 us); each
+# step of the Levenshtein automaton counts AUTOMATON_STEP (about 15 us: 499
+# distinct 6-letter ~2 terms made 380,000 steps, 12 s, before this budget).
+# 1,000,000 is about half a second either way.
 MAX_QUERY_STEPS = 1_000_000
+AUTOMATON_STEP = 25
 _MAX_CACHED = 8  # merged word lists kept (one per reader and field)
 
 
 class BudgetExceeded(Exception):
-    """A query's expansions ran past its budget; ``term`` is the one that did."""
+    """A query's expansions ran past its budget; ``term`` is the one that did.
+
+    ``what`` is "match" (words matched) or "examine" (words examined).
+    """
 
     def __init__(self, what: str, limit: int, term: query.Query) -> None:
-        super().__init__(f"{what} over the {limit:,} limit")
+        super().__init__(f"expansions {what} more than {limit:,} words")
         self.what, self.limit, self.term = what, limit, term
 
 
@@ -75,12 +83,12 @@ class Budget:
     def spend_words(self, n: int, term: query.Query) -> None:
         self.words += n
         if self.words > self.word_limit:
-            raise BudgetExceeded("words matched", self.word_limit, term)
+            raise BudgetExceeded("match", self.word_limit, term)
 
     def spend_steps(self, n: int, term: query.Query) -> None:
         self.steps += n
         if self.steps > self.step_limit:
-            raise BudgetExceeded("words examined", self.step_limit, term)
+            raise BudgetExceeded("examine", self.step_limit, term)
 
 
 class Vocabulary:
@@ -160,7 +168,7 @@ class _CountingCursor:
         return self._words[self._i] if self._i < len(self._words) else None
 
     def find(self, word: str) -> None:
-        self._budget.spend_steps(1, self._term)
+        self._budget.spend_steps(AUTOMATON_STEP, self._term)
         self._i = bisect.bisect_left(self._words, word, self._i)
 
 
