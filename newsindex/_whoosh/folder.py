@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 
 from .._errors import FolderNotEmptyError, IndexDamagedError, IndexFormatError
+from . import checksums
 from .storage import DurableStorage, OwnFiles, fsync_dir
 from .writing import acquire_lock
 
@@ -32,7 +34,8 @@ __all__ = [
 
 # Bump whenever what newsindex writes changes meaning (fields, analysis, file
 # layout), and say in the README how to move an index across the change.
-FORMAT_VERSION = 1
+# 2: every segment's files have a recorded CRC32 (checksums.py).
+FORMAT_VERSION = 2
 FORMAT_FILE = "newsindex.json"
 _REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the articles it was built from"
 
@@ -40,6 +43,15 @@ _REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the ar
 def index_exists(path: Path) -> bool:
     """Whether ``path`` holds a Whoosh table of contents."""
     return path.is_dir() and DurableStorage(str(path)).index_exists()
+
+
+class VerifyingIndex(FileIndex):
+    """A FileIndex whose readers open only segments whose files pass their checksums."""
+
+    @classmethod
+    def _reader(cls, storage: Any, schema: Schema, segments: list[Any], generation: int, reuse: Any = None) -> Any:
+        checksums.verify_segments(storage.folder, segments)
+        return super()._reader(storage, schema, segments, generation, reuse=reuse)
 
 
 def refuse_unaccounted(path: Path, *, creating: bool) -> None:
@@ -121,7 +133,7 @@ def open_folder(path: Path, schema: Schema | None, lock_timeout: float) -> FileI
         try:
             if not storage.index_exists():
                 _write_version(path)
-                return storage.create_index(schema)
+                return storage.create_index(schema, indexclass=VerifyingIndex)
         finally:
             lock.release()
     version = _read_version(path)
@@ -130,7 +142,7 @@ def open_folder(path: Path, schema: Schema | None, lock_timeout: float) -> FileI
         raise IndexFormatError(
             f"the index at {path} was written by {made}; this newsindex reads format {FORMAT_VERSION}. {_REBUILD}"
         )
-    return storage.open_index()
+    return storage.open_index(indexclass=VerifyingIndex)
 
 
 def segment_count(ix: FileIndex) -> int:
@@ -150,6 +162,7 @@ def check_index(ix: FileIndex) -> list[str]:
         return [f"cannot read the table of contents: {exc}"]
     for segment in toc.segments:
         name = segment.segment_id()
+        problems.extend(f"segment {name}: {problem}" for problem in checksums.verify(ix.storage.folder, segment))
         try:
             reader = SegmentReader(ix.storage, toc.schema, segment)
             try:

@@ -21,6 +21,7 @@ from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from .._errors import IndexLockedError
+from . import checksums
 
 __all__ = ["LOCK_DELAY", "WRITE_LOCK", "Segment", "acquire_lock", "commit", "lock_writer", "write_segment"]
 
@@ -74,7 +75,10 @@ class _Writer(SegmentWriter):
         super()._finish()
 
     def _commit_toc(self, segments: list[Segment]) -> None:
-        # As Whoosh's, but removing only files of our own exact names.
+        # As Whoosh's, but recording each new segment's checksums in the TOC,
+        # and removing only files of our own exact names.
+        for segment in segments:
+            checksums.record(self.storage, segment)
         toc = TOC(self.schema, segments, self.generation)
         toc.write(self.storage, self.indexname)
         self.storage.remove_unused(self.generation, segments)
