@@ -74,3 +74,53 @@ def test_spans_are_still_available(searcher):
     assert m.is_active()
     spans = m.spans()
     assert spans and all(span.end - span.start == 1 for span in spans)
+
+
+# Issue #12, item 10: a phrase matches its words as written, stop words included.
+
+STOP_WORD_DOCS = {
+    "tendered": "The company tendered under the offer for its shares.",
+    "tender": "It made a tender offer for the shares.",
+    "bank-of": "The Bank of England raised its rates.",
+    "bank-bare": "Barclays Bank England division reported.",
+    "an-offer": "An offer for shares came late.",
+    "to-be": "The merger is to be approved.",
+}
+
+
+@pytest.fixture(scope="module")
+def stop_word_index(tmp_path_factory: pytest.TempPathFactory):
+    from newsindex import Article, Index
+
+    with Index(tmp_path_factory.mktemp("stops") / "ix", entities=None, procs=1) as ix:
+        ix.add([Article(id=key, title="", body=body) for key, body in STOP_WORD_DOCS.items()])
+        yield ix
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ('"tender offer"', {"tender"}),  # not "tendered under the offer"
+        ('"bank of england"', {"bank-of"}),
+        ('"bank england"', {"bank-bare"}),  # not "Bank of England"
+        ('"the offer"', {"tendered"}),  # not every article with "offer"
+        ('"an offer"', {"an-offer"}),
+        ('"to be approved"', {"to-be"}),
+        ('"the shares"', {"tender"}),
+    ],
+)
+def test_a_phrase_matches_its_words_as_written(stop_word_index, phrase, expected):
+    """Probe: stop words were dropped with their positions, so "tender offer" matched
+    "tendered under the offer", "bank of england" matched as "bank england", and
+    "the offer" matched every article with "offer"."""
+    assert {hit.id for hit in stop_word_index.search(phrase, limit=20).hits} == expected
+
+
+def test_plain_words_still_ignore_stop_words(stop_word_index):
+    assert stop_word_index.search("the offer").total == stop_word_index.search("offer").total == 3
+
+
+def test_a_stop_word_phrase_is_highlighted(stop_word_index):
+    (hit,) = stop_word_index.search('"bank of england"').hits
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert marked == ["Bank", "of", "England"]
