@@ -160,3 +160,10 @@ def test_did_you_mean_stops_at_its_budget(wide_index, monkeypatch: pytest.Monkey
     assert ix.search("wyde").suggestion == "wide"
     monkeypatch.setattr(_searching, "MAX_SUGGEST_STEPS", 50)
     assert ix.search(" ".join(f"zq{i}zq" for i in range(40))).suggestion is None
+
+
+def test_word_ranges_expand_as_whoosh_expands_them(small_index):
+    """A range of words ("0:<0" searched id:<0) is a multi-term query too."""
+    reader = small_index._search().reader()
+    term = wq.TermRange("body", "b", "c", startexcl=False, endexcl=True)
+    assert expand_term(term, reader, 10**9, Budget(10**9, 10**9)) == _whoosh_expansion(term, reader)

@@ -214,7 +214,9 @@ def _walk(term: query.MultiTerm, reader: IndexReader, budget: Budget) -> Iterato
 def expand_term(term: query.MultiTerm, reader: IndexReader, limit: int, budget: Budget) -> set[str]:
     """The words ``term`` matches, stopping past ``limit`` (the caller refuses more);
     raises :class:`BudgetExceeded` when the query's budget runs out."""
-    vocab = vocabulary(reader, term.fieldname)
+    # Ranges of words (id:<0, title:[a TO c]) and any other kind: Whoosh's own walk.
+    known = isinstance(term, query.FuzzyTerm | query.Prefix | query.Wildcard)
+    vocab = vocabulary(reader, term.fieldname) if known else None
     found: set[str] = set()
     for word in _matches(vocab, term, budget) if vocab is not None else _walk(term, reader, budget):
         found.add(word)
