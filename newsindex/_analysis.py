@@ -205,18 +205,14 @@ def index_terms(text: str, spans: Iterable[Span] | None = None, *, stops: bool =
 
 
 def index_words(text: str, spans: Iterable[Span]) -> list[str]:
-    """The texts of ``index_terms(text, stops=False)``, in order, without positions or spans.
+    """The texts of :func:`index_terms`, in order, without positions or spans.
 
-    The indexing hot path: Whoosh numbers a sequence of words itself. Stop
-    words are indexed, each at its own position, so that a phrase matches
-    its words as written (issue #12: with them dropped, "tender offer" matched
-    "tendered under the offer" and "the offer" every article with "offer");
-    queries of plain words still leave them out.
+    The indexing hot path: Whoosh numbers a sequence of words itself.
     """
     words: list[str] = []
     extend = words.extend
     for start, end in spans:
-        extend(_stemmed_parts(text[start:end]))
+        extend(_index_parts(text[start:end]))
     return words
 
 
@@ -264,9 +260,7 @@ class _TermAnalyzer(Analyzer):
         **kwargs: object,
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        # Indexed text and phrases keep stop words (see index_words); plain query words drop them.
-        stops = removestops and mode not in ("index", "phrase")
-        terms = self._terms(value, stops) if tokenize else [Term(value, 0, 0, len(value))]
+        terms = self._terms(value, removestops) if tokenize else [Term(value, 0, 0, len(value))]
         for term in terms:
             token.text = term.text
             token.boost = 1.0

@@ -31,16 +31,15 @@ Build = Callable[[Schema, dt.datetime], query.Query]
 DateLike = dt.date | dt.datetime | str
 
 
-def _words(schema: Schema, field: str, text: str, *, phrase: bool = False) -> list[str]:
-    """The index terms of ``text`` in ``field`` (stemmed for title and body; a
-    phrase keeps its stop words, as the query parser's phrases do)."""
+def _words(schema: Schema, field: str, text: str) -> list[str]:
+    """The index terms of ``text`` in ``field`` (stemmed for title and body)."""
     if field not in schema:
         raise QueryError(f"unknown field {field!r}")
-    return list(schema[field].process_text(text, mode="phrase" if phrase else "query"))
+    return list(schema[field].process_text(text, mode="query"))
 
 
 def _field_query(schema: Schema, field: str, text: str, *, phrase: bool, slop: int, boost: float) -> query.Query:
-    words = _words(schema, field, text, phrase=phrase)
+    words = _words(schema, field, text)
     if not words:
         return query.NullQuery
     if len(words) == 1:

@@ -272,42 +272,10 @@ class NewsTermsPlugin(qparser.Plugin):
         return group
 
 
-class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
-    """A phrase whose words are analyzed with their stop words kept, as indexed.
-
-    Whoosh analyzes a phrase like a query word, dropping stop words, so
-    ``"bank of england"`` searched for ``bank england`` (issue #12).
-    """
-
-    def query(self, parser: qparser.QueryParser) -> query.Query:
-        fieldname = self.fieldname or parser.fieldname
-        field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
-        if field is None or not field.analyzer:
-            return super().query(parser)
-        words, ranges = [], []
-        start = self.textstartchar
-        for token in field.tokenize(self.text, mode="phrase", chars=True):  # one Token object, reused
-            words.append(token.text)
-            ranges.append((start + token.startchar, start + token.endchar))
-        q = parser.phraseclass(fieldname, words, slop=self.slop, boost=self.boost, char_ranges=ranges)
-        return syntax.attach(q, self)
-
-
-class _PhrasePlugin(qparser.PhrasePlugin):
-    """Whoosh's phrase syntax, making :class:`_PhraseNode` phrases."""
-
-    class PhraseTagger(qparser.PhrasePlugin.PhraseTagger):
-        def create(self, parser: qparser.QueryParser, match: Any) -> syntax.SyntaxNode:
-            slop = int(match.group("slop")) if match.group("slop") else 1
-            return _PhraseNode(match.group("text"), match.start("text"), slop)
-
-
 def make_parser(schema: Schema) -> qparser.QueryParser:
     """A Whoosh query parser for the newsindex schema."""
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup, phraseclass=Phrase)
     parser.remove_plugin_class(qparser.FieldsPlugin)
-    parser.remove_plugin_class(qparser.PhrasePlugin)
-    parser.add_plugin(_PhrasePlugin())
     parser.add_plugin(_NewsFieldsPlugin())
     # "-word" excludes, like NOT word; "+word" is accepted and means what AND does.
     minus = qparser.OperatorsPlugin.OpTagger(

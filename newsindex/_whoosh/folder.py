@@ -35,8 +35,7 @@ __all__ = [
 # Bump whenever what newsindex writes changes meaning (fields, analysis, file
 # layout), and say in the README how to move an index across the change.
 # 2: every segment's files have a recorded CRC32 (checksums.py).
-# 3: title and body index stop words too, each at its position (phrases as written).
-FORMAT_VERSION = 3
+FORMAT_VERSION = 2
 FORMAT_FILE = "newsindex.json"
 _REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the articles it was built from"
 
