@@ -205,14 +205,18 @@ def index_terms(text: str, spans: Iterable[Span] | None = None, *, stops: bool =
 
 
 def index_words(text: str, spans: Iterable[Span]) -> list[str]:
-    """The texts of :func:`index_terms`, in order, without positions or spans.
+    """The words indexed for the title and body, in order, stop words included.
 
-    The indexing hot path: Whoosh numbers a sequence of words itself.
+    The texts of ``index_terms(text, spans, stops=False)`` without positions or
+    spans: the indexing hot path, where Whoosh numbers a sequence of words
+    itself. Stop words are indexed so that a phrase matches the words as
+    written (``"bank of england"`` is not ``"bank england"``); queries drop them
+    outside phrases, so ``the`` alone still matches nothing.
     """
     words: list[str] = []
     extend = words.extend
     for start, end in spans:
-        extend(_index_parts(text[start:end]))
+        extend(_stemmed_parts(text[start:end]))
     return words
 
 

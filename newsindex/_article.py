@@ -17,6 +17,8 @@ from typing import Any
 
 import attrs
 
+from ._vocabulary import ARTICLE_KEYS
+
 __all__ = ["MAX_TEXT_CHARS", "Article", "parse_datetime"]
 
 MAX_TEXT_CHARS = 5_000_000  # a "story" larger than this is a broken feed, not news
@@ -29,10 +31,7 @@ _ALIASES = {
     "published_at": "published",
     "link": "url",
     "author": "authors",
-    "organisations": "organizations",
-    "orgs": "organizations",
-    "places": "locations",
-    "people": "persons",
+    **ARTICLE_KEYS,  # "people", "orgs", "places", … : every name of an entity field
 }
 
 

@@ -22,7 +22,8 @@ from whoosh.fields import Schema
 
 from . import _dates as dates
 from ._query import DEFAULT_FIELDS, QueryError, parse
-from ._schema import ENTITY_FIELDS, date_query
+from ._schema import date_query
+from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import Phrase
 
 __all__ = ["Q"]
@@ -31,15 +32,16 @@ Build = Callable[[Schema, dt.datetime], query.Query]
 DateLike = dt.date | dt.datetime | str
 
 
-def _words(schema: Schema, field: str, text: str) -> list[str]:
-    """The index terms of ``text`` in ``field`` (stemmed for title and body)."""
+def _words(schema: Schema, field: str, text: str, *, stops: bool = True) -> list[str]:
+    """The index terms of ``text`` in ``field`` (stemmed for title and body);
+    ``stops=False`` keeps stop words, as a phrase must."""
     if field not in schema:
         raise QueryError(f"unknown field {field!r}")
-    return list(schema[field].process_text(text, mode="query"))
+    return list(schema[field].process_text(text, mode="query", removestops=stops))
 
 
 def _field_query(schema: Schema, field: str, text: str, *, phrase: bool, slop: int, boost: float) -> query.Query:
-    words = _words(schema, field, text)
+    words = _words(schema, field, text, stops=not phrase)
     if not words:
         return query.NullQuery
     if len(words) == 1:

@@ -88,7 +88,8 @@ def _absolute(text: str) -> Period | None:
     match = _PARTIAL.fullmatch(text)
     try:
         if match:
-            year, month, day = (int(g) if g else None for g in match.groups())
+            year = int(match.group(1))
+            month, day = (int(g) if g else None for g in match.groups()[1:])
             if month is None:
                 start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
                 return Period(start, _later(start, months=12))

@@ -22,26 +22,12 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
+from ._vocabulary import field_for
 from ._whoosh import NO_DATE, cached, split_by_segment
 from ._whoosh import names as name_lists
 
-__all__ = ["DATE_INTERVALS", "FACET_NAMES", "FacetCount", "compute_facets", "facets_to_dict", "parse_facets"]
+__all__ = ["DATE_INTERVALS", "FacetCount", "compute_facets", "facets_to_dict", "parse_facets"]
 
-FACET_NAMES = {
-    "person": "person",
-    "persons": "person",
-    "people": "person",
-    "org": "organization",
-    "orgs": "organization",
-    "organization": "organization",
-    "organizations": "organization",
-    "location": "location",
-    "locations": "location",
-    "place": "location",
-    "places": "location",
-    "source": "source",
-    "sources": "source",
-}
 DATE_INTERVALS = ("day", "week", "month", "year")
 FacetSpec = tuple[str, str, str | None]  # (result key, field, date interval)
 
@@ -58,7 +44,8 @@ class FacetCount:
 
 
 def parse_facets(names: Iterable[str]) -> tuple[FacetSpec, ...]:
-    """Resolve facet names: ``person``, ``org``, ``location``, ``source`` and
+    """Resolve facet names: ``person``, ``org``, ``location``, ``source`` (or any
+    alias the query language takes for them: ``places``, ``loc``, …) and
     ``published:day|week|month|year`` (or just ``month``). Raises ValueError."""
     specs: dict[str, FacetSpec] = {}
     for raw in names:
@@ -70,8 +57,7 @@ def parse_facets(names: Iterable[str]) -> tuple[FacetSpec, ...]:
             specs["published"] = ("published", "published", interval)
         elif name in ("published", "date"):
             specs["published"] = ("published", "published", "month")
-        elif name in FACET_NAMES:
-            field = FACET_NAMES[name]
+        elif field := field_for(name):
             specs[field] = (field, field, None)
         else:
             raise ValueError(

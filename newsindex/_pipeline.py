@@ -25,7 +25,8 @@ from whoosh.index import FileIndex
 from ._analysis import index_words, tokenize, word_spans
 from ._article import Article
 from ._entities import EntityExtractor, article_entities, get_extractor
-from ._schema import ENTITY_FIELDS, to_document
+from ._schema import to_document
+from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DurableStorage, Segment, commit, lock_writer, write_segment
 
 __all__ = ["DEFAULT_PROCS", "analyze", "default_procs", "write_batches"]
@@ -58,8 +59,7 @@ def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, An
     if wants:
         text = article.text
         sentences = tokenize(text)
-        names = article_entities(text, sentences, extractor=extractor)
-        found = {attr: getattr(names, attr) for attr in ENTITY_FIELDS.values()}
+        found = article_entities(text, sentences, extractor=extractor)
         spans = [span for sentence in sentences for span in sentence]
         cut = len(title)
         title_words = index_words(title, [s for s in spans if s[1] <= cut]) if title else []

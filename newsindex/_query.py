@@ -30,13 +30,12 @@ from whoosh.reading import IndexReader
 
 from ._analysis import index_terms, normalize
 from ._errors import QueryError
-from ._schema import ENTITY_FIELDS, NOW
+from ._schema import NOW
+from ._vocabulary import ANY_ENTITY, ENTITY_FIELDS, FIELD_ALIASES
 from ._whoosh import MAX_QUERY_STEPS, MAX_QUERY_WORDS, Budget, BudgetExceeded, Phrase, Words, expand, without_andnot
 
 __all__ = [
     "DEFAULT_FIELDS",
-    "ENTITY_FIELD",
-    "FIELD_ALIASES",
     "MAX_CLAUSES",
     "MAX_DEPTH",
     "MAX_EXPANSIONS",
@@ -53,12 +52,6 @@ __all__ = [
 ]
 
 DEFAULT_FIELDS = ("title", "body")
-ENTITY_FIELD = "entity"  # a pseudo-field: any of person, organization, location
-FIELD_ALIASES = {
-    "organization": ["org", "organisation"],
-    "location": ["place", "loc"],
-    "person": ["people"],
-}
 STEMMED_FIELDS = frozenset(DEFAULT_FIELDS)
 MAX_QUERY_CHARS = 10_000
 MAX_DEPTH = 32  # nested parentheses
@@ -83,7 +76,7 @@ def _start(node: syntax.SyntaxNode) -> int | None:
 
 def _known_fields(schema: Schema) -> set[str]:
     aliases = {alias for names in FIELD_ALIASES.values() for alias in names}
-    return set(schema.names()) | aliases | {ENTITY_FIELD}
+    return set(schema.names()) | aliases | {ANY_ENTITY}
 
 
 def _is_operator(node: syntax.SyntaxNode) -> bool:
@@ -224,7 +217,7 @@ class EntityFieldPlugin(qparser.Plugin):
                 word.fieldname, word.boost = node.fieldname, node.boost
                 word.startchar, word.endchar = node.startchar, node.endchar
                 group[i] = word
-            elif node.has_fieldname and node.fieldname == ENTITY_FIELD:
+            elif node.has_fieldname and node.fieldname == ANY_ENTITY:
                 copies = []
                 for field in ENTITY_FIELDS:
                     clone = copy.copy(node)
@@ -272,18 +265,56 @@ class NewsTermsPlugin(qparser.Plugin):
         return group
 
 
+class _PhraseNode(qparser.PhrasePlugin.PhraseNode):
+    """A quoted phrase whose words keep their stop words.
+
+    Whoosh analyzes a phrase like any query text, so ``"bank of england"`` lost
+    its ``of`` and matched "bank england"; the index holds stop words, so a
+    phrase can ask for the words exactly as written.
+    """
+
+    def query(self, parser: qparser.QueryParser) -> query.Query:
+        fieldname = self.fieldname or parser.fieldname
+        field = parser.schema[fieldname] if parser.schema and fieldname in parser.schema else None
+        if field is None or not field.analyzer:
+            return super().query(parser)  # self-parsing fields (dates) read the text themselves
+        start = self.textstartchar
+        tokens = field.tokenize(self.text, mode="query", chars=True, removestops=False)
+        words, char_ranges = [], []
+        for token in tokens:
+            words.append(token.text)
+            char_ranges.append((start + token.startchar, start + token.endchar))
+        q = parser.phraseclass(fieldname, words, slop=self.slop, boost=self.boost, char_ranges=char_ranges)
+        return syntax.attach(q, self)
+
+
+class _PhraseTagger(qparser.PhrasePlugin.PhraseTagger):
+    def create(self, parser: qparser.QueryParser, match: Any) -> _PhraseNode:
+        slop = match.group("slop")
+        return _PhraseNode(match.group("text"), match.start("text"), int(slop) if slop else 1)
+
+
+class _PhrasePlugin(qparser.PhrasePlugin):
+    """Whoosh's phrase syntax (``"a b"``, ``"a b"~3``), with :class:`_PhraseNode`."""
+
+    def taggers(self, parser: qparser.QueryParser) -> list[tuple[Any, int]]:
+        return [(_PhraseTagger(self.expr), 0)]
+
+
 def make_parser(schema: Schema) -> qparser.QueryParser:
     """A Whoosh query parser for the newsindex schema."""
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup, phraseclass=Phrase)
     parser.remove_plugin_class(qparser.FieldsPlugin)
     parser.add_plugin(_NewsFieldsPlugin())
+    parser.remove_plugin_class(qparser.PhrasePlugin)
+    parser.add_plugin(_PhrasePlugin())
     # "-word" excludes, like NOT word; "+word" is accepted and means what AND does.
     minus = qparser.OperatorsPlugin.OpTagger(
         r"(^|(?<=[\s(]))-(?=[^\s\-])", syntax.NotGroup, syntax.PrefixOperator, memo="minus"
     )
     plus = qparser.OperatorsPlugin.OpTagger(r"(^|(?<=[\s(]))\+(?=[^\s+])", syntax.AndGroup, syntax.PrefixOperator)
     parser.replace_plugin(qparser.OperatorsPlugin(ops=[(minus, 0), (plus, 0)]))
-    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.add_plugin(qparser.FieldAliasPlugin({field: list(names) for field, names in FIELD_ALIASES.items()}))
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(StrictPlugin())

@@ -19,10 +19,11 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from . import _dates as dates
 from ._analysis import NameAnalyzer, NewsAnalyzer
 from ._article import Article
+from ._entities import ArticleEntities
+from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DateRange
 
 __all__ = [
-    "ENTITY_FIELDS",
     "NOW",
     "NewsDate",
     "build_schema",
@@ -31,7 +32,6 @@ __all__ = [
     "to_document",
 ]
 
-ENTITY_FIELDS = {"person": "persons", "organization": "organizations", "location": "locations"}
 
 # The query parser resolves relative dates ("yesterday") against this clock;
 # Index.search sets it, so tests can fix "now".
@@ -108,11 +108,13 @@ def build_schema() -> fields.Schema:
     )
 
 
-def to_document(article: Article, entities: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, Any]:
+def to_document(article: Article, entities: ArticleEntities | None = None) -> dict[str, Any]:
     """Whoosh field values for an article.
 
-    ``entities`` maps ``persons``/``organizations``/``locations`` to extracted
-    names; names the article supplied itself take precedence.
+    ``entities`` are the names extracted from it; names the article supplied
+    itself take precedence. An entity field indexes its canonical names and
+    their aliases (``org:IMF`` finds "International Monetary Fund") but stores,
+    and so shows and counts in facets, the canonical names only.
     """
     doc: dict[str, Any] = {
         "id": article.id,
@@ -129,9 +131,14 @@ def to_document(article: Article, entities: Mapping[str, tuple[str, ...]] | None
         doc["authors"] = "\n".join(article.authors)
     for field, attr in ENTITY_FIELDS.items():
         supplied = getattr(article, attr)
-        found = supplied if supplied is not None else (entities or {}).get(attr, ())
-        if found:
-            doc[field] = "\n".join(found)
+        if supplied is not None or entities is None:
+            names, aliases = supplied or (), ()
+        else:
+            names, aliases = getattr(entities, attr), getattr(entities, f"{field}_aliases")
+        if names:
+            # Whoosh takes the stored value and the facet column from _stored_<field>.
+            doc[field] = "\n".join((*names, *aliases))
+            doc[f"_stored_{field}"] = "\n".join(names)
     return doc
 
 

@@ -18,13 +18,13 @@ from ._analysis import index_terms, normalize
 from ._facets import FacetSpec, compute_facets
 from ._query import DEFAULT_FIELDS, prepare
 from ._results import Hit, Results
-from ._schema import ENTITY_FIELDS
 from ._snippets import query_words, snippet
+from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
 from ._whoosh import Budget, BudgetExceeded, Phrase, Sort, collect, expand
 
 __all__ = ["Sort", "execute", "more_like", "suggest"]
 
-_SUGGEST_FIELDS = (*DEFAULT_FIELDS, *ENTITY_FIELDS, "source")
+_SUGGEST_FIELDS = (*DEFAULT_FIELDS, *NAME_FIELDS)
 # Work "did you mean" may do over all unknown words of a query, in the units
 # of the query budget (see MAX_QUERY_STEPS): about half a second; a misspelt
 # word takes 100,000-250,000 over six fields and two distances.

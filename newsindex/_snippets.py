@@ -124,7 +124,7 @@ def snippet(body: str, words: QueryWords) -> tuple[str, tuple[Span, ...]]:
     """
     if not words or not body:
         return lead(body), ()
-    terms = index_terms(body)
+    terms = index_terms(body, stops=False)  # as indexed: a phrase's stop words have positions
     marked = {(t.start, t.end): t.text for t in terms if t.text in words.words}
     for phrase, slop in words.phrases:
         marked.update(((t.start, t.end), t.text) for t in _phrase_marks(terms, phrase, slop))

@@ -1,7 +1,13 @@
-"""The ``newsindex`` command: index, search, stats, show, delete.
+"""The ``newsindex`` command: index, search, similar, stats, show, delete, check,
+optimize, entities.
 
-Exit status: 0 success; 1 some records were rejected (the rest were indexed);
-2 a usage error, a malformed query or a missing index.
+Exit status: 0 success; 1 some records were rejected (the rest were indexed), an
+id was not found or the index is damaged; 2 a usage error, a malformed query or
+a missing index; 3 another writer held the lock too long.
+
+Options that several commands take are declared once, below, as decorators;
+every error newsindex raises on purpose is a :class:`~newsindex.NewsIndexError`,
+turned into one line by :class:`_Group`, the one place that catches it.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,6 +44,8 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+# -- options shared by several commands ---------------------------------------
+
 index_option = click.option(
     "--index",
     "index_path",
@@ -56,15 +64,34 @@ lock_timeout_option = click.option(
 )
 
 
+entity_backend_option = click.option(
+    "--entity-backend",
+    type=click.Choice(BACKENDS),
+    default=BACKENDS[0],
+    show_default=True,
+    help="Entity extractor: the bundled model, or NLTK's ne_chunk (needs NLTK's models).",
+)
+
+
+def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--limit`` (hits per page) and ``--page`` (which page), for commands that list hits."""
+    command = click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")(
+        command
+    )
+    return click.option(
+        "--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page."
+    )(command)
+
+
 def _open(path: Path, **kwargs: Any) -> Index:
-    try:
-        return Index(path, create=False, **kwargs)
-    except NewsIndexError as exc:
-        _fail(str(exc))
+    return Index(path, create=False, entities=None, **kwargs)
 
 
 class _Group(click.Group):
-    """Turns unexpected errors (a damaged index, a full disk) into one clear line.
+    """The one place errors become messages: a :class:`NewsIndexError` (a bad
+    query, a missing, locked or incompatible index, an unusable entity backend)
+    is one line with its exit status; anything unexpected (a damaged index, a
+    full disk) is one line too.
 
     Set NEWSINDEX_DEBUG=1 to see the traceback instead.
     """
@@ -74,6 +101,12 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except QueryError as exc:
+            _fail(f"bad query: {exc}")
+        except IndexLockedError as exc:
+            _fail(str(exc), status=3)
+        except NewsIndexError as exc:
+            _fail(str(exc))
         except Exception as exc:
             if os.environ.get("NEWSINDEX_DEBUG"):
                 raise
@@ -144,13 +177,7 @@ class _RejectsFile:
     help="Articles per commit.",
 )
 @click.option("--no-entities", is_flag=True, help="Skip people/organization/place extraction.")
-@click.option(
-    "--entity-backend",
-    type=click.Choice(BACKENDS),
-    default=BACKENDS[0],
-    show_default=True,
-    help="Entity extractor: the bundled model, or NLTK's ne_chunk (needs NLTK's models).",
-)
+@entity_backend_option
 @click.option(
     "--procs",
     type=click.IntRange(min=1),
@@ -216,9 +243,7 @@ def index_command(
         with Index(index_path, entities=backend, procs=procs, lock_timeout=lock_timeout) as index:
             counts["indexed"] = index.add(articles(), batch_size=batch_size, progress=on_commit)
     except IndexLockedError as exc:
-        _fail(f"{exc}; {_committed(committed[0])}", status=3)
-    except NewsIndexError as exc:
-        _fail(str(exc))
+        raise IndexLockedError(f"{exc}; {_committed(committed[0])}") from None
     except OSError as exc:  # a full disk, a write error: say what is safe, as for the lock
         reason = exc.strerror or str(exc)
         _fail(
@@ -276,8 +301,7 @@ def _print_results(results: Results, heading: str) -> None:
 @main.command()
 @click.argument("query")
 @index_option
-@click.option("--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
+@page_options
 @click.option(
     "--sort",
     type=click.Choice(["relevance", "newest", "oldest"]),
@@ -297,18 +321,15 @@ def search(
     query: str, index_path: Path, limit: int, page: int, sort: str, facets: str, facet_limit: int, as_json: bool
 ) -> None:
     """Search the index. See the README for the query syntax."""
-    with _open(index_path, entities=None) as index:
-        try:
-            results = index.search(
-                query,
-                limit=limit,
-                page=page,
-                sort=sort,  # type: ignore[arg-type]
-                facets=[f for f in facets.split(",") if f.strip()],
-                facet_limit=facet_limit,
-            )
-        except QueryError as exc:
-            _fail(f"bad query: {exc}")
+    with _open(index_path) as index:
+        results = index.search(
+            query,
+            limit=limit,
+            page=page,
+            sort=sort,  # type: ignore[arg-type]
+            facets=[f for f in facets.split(",") if f.strip()],
+            facet_limit=facet_limit,
+        )
     if as_json:
         _dump(results.to_dict())
         return
@@ -318,12 +339,11 @@ def search(
 @main.command()
 @click.argument("article_id")
 @index_option
-@click.option("--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
+@page_options
 @json_option
 def similar(article_id: str, index_path: Path, limit: int, page: int, as_json: bool) -> None:
     """Articles most like one indexed article."""
-    with _open(index_path, entities=None) as index:
+    with _open(index_path) as index:
         results = index.similar(article_id, limit=limit, page=page)
     if results is None:
         _fail(f"no article with id {article_id!r}", status=1)
@@ -342,7 +362,7 @@ def _iso(value: dt.datetime | None) -> str:
 @json_option
 def stats(index_path: Path, as_json: bool) -> None:
     """Show how many articles the index holds, and more."""
-    with _open(index_path, entities=None) as index:
+    with _open(index_path) as index:
         info = index.stats()
     if as_json:
         _dump(info.to_dict())
@@ -359,7 +379,7 @@ def stats(index_path: Path, as_json: bool) -> None:
 @index_option
 def show(article_id: str, index_path: Path) -> None:
     """Print one indexed article as JSON."""
-    with _open(index_path, entities=None) as index:
+    with _open(index_path) as index:
         article = index.get(article_id)
     if article is None:
         _fail(f"no article with id {article_id!r}", status=1)
@@ -374,13 +394,13 @@ def delete(article_ids: tuple[str, ...], index_path: Path, lock_timeout: float) 
     """Delete articles by id."""
     missing = []
     deleted = 0
-    with _open(index_path, entities=None, lock_timeout=lock_timeout) as index:
+    with _open(index_path, lock_timeout=lock_timeout) as index:
         for article_id in article_ids:
             try:
                 found = index.delete(article_id)
             except IndexLockedError as exc:
                 done = f"{deleted:,} of the {len(article_ids):,} were deleted before that" if deleted else ""
-                _fail(f"{exc}; {done or 'nothing was deleted'}", status=3)
+                raise IndexLockedError(f"{exc}; {done or 'nothing was deleted'}") from None
             deleted += found
             if not found:
                 missing.append(article_id)
@@ -395,11 +415,11 @@ def delete(article_ids: tuple[str, ...], index_path: Path, lock_timeout: float) 
 def check(index_path: Path, as_json: bool) -> None:
     """Verify an index: every segment opens, counts add up, stored fields read."""
     try:
-        index = Index(index_path, create=False, entities=None)
+        index = _open(index_path)
     except IndexDamagedError as exc:
         _fail(f"damage: {exc}", status=1)
-    except NewsIndexError as exc:
-        _fail(str(exc))
+    except NewsIndexError:
+        raise
     except Exception as exc:  # a damaged table of contents fails to open in many ways
         _fail(f"index at {index_path} is damaged: cannot open it: {exc}", status=1)
     with index:
@@ -420,27 +440,18 @@ def check(index_path: Path, as_json: bool) -> None:
 @lock_timeout_option
 def optimize(index_path: Path, lock_timeout: float) -> None:
     """Merge all segments into one, for faster searching."""
-    with _open(index_path, entities=None, lock_timeout=lock_timeout) as index:
+    with _open(index_path, lock_timeout=lock_timeout) as index:
         before = index.stats().segments
-        try:
-            index.optimize()
-        except IndexLockedError as exc:
-            _fail(str(exc), status=3)
+        index.optimize()
         after = index.stats().segments
     click.echo(f"merged {before} segments into {after}", err=True)
 
 
 @main.command()
 @click.argument("source")
-@click.option(
-    "--backend",
-    type=click.Choice(BACKENDS),
-    default=BACKENDS[0],
-    show_default=True,
-    help="Entity extractor.",
-)
+@entity_backend_option
 @json_option
-def entities(source: str, backend: str, as_json: bool) -> None:
+def entities(source: str, entity_backend: str, as_json: bool) -> None:
     """Show the people, organizations and places in TEXT, or in the articles of FILE.
 
     FILE may be any format `newsindex index` reads; a .txt file (or - for
@@ -463,10 +474,7 @@ def entities(source: str, backend: str, as_json: bool) -> None:
             _fail(f"cannot read {source}: {exc}")
     else:
         texts.append(("<text>", source))
-    try:
-        results = [(name, extract_entities(text, backend=backend)) for name, text in texts]
-    except NewsIndexError as exc:
-        _fail(str(exc))
+    results = [(name, extract_entities(text, backend=entity_backend)) for name, text in texts]
     if as_json:
         _dump([{"source": name, "entities": [attrs.asdict(e) for e in found]} for name, found in results])
         return

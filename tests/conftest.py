@@ -48,3 +48,10 @@ def reuters_full(tmp_path_factory: pytest.TempPathFactory):
     ix = Index(path, create=False)
     yield ix, articles
     ix.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whatever needs the full Reuters index is slow (the index alone takes about a minute)."""
+    for item in items:
+        if "reuters_full" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

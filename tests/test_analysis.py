@@ -92,6 +92,8 @@ def test_any_text_tokenizes_with_valid_spans(text):
         assert term.text and 0 <= term.start < term.end <= len(text)
 
 
-def test_index_words_are_the_texts_of_index_terms():
+def test_index_words_are_the_texts_of_index_terms_with_stop_words():
+    # The index keeps stop words ("and"), so that phrases can match them.
     text = "Kim’s ballistic missiles: U.S. and Russia-North Korea talks, 18-month war"
-    assert index_words(text, word_spans(text)) == [t.text for t in index_terms(text)]
+    assert index_words(text, word_spans(text)) == [t.text for t in index_terms(text, stops=False)]
+    assert "and" in index_words(text, word_spans(text))

@@ -83,3 +83,23 @@ def test_query_benchmark_agrees_with_plain_whoosh(seed_index) -> None:
     assert report["total_differences"] == {}  # plain Whoosh's versions of the queries agree
     for label in ("plain Whoosh", "search", "search+facets"):
         assert 0 < report[label]["p50_ms"] <= report[label]["p95_ms"] <= report[label]["max_ms"]
+
+
+def test_bench_stages_accounts_for_every_stage(tmp_path: Path) -> None:
+    corpus = tmp_path / "news.jsonl"
+    synthetic.write_jsonl(corpus, 30, seed=3)
+    report = _load("bench_stages").run(corpus, articles=25)
+    assert report["articles"] == 25
+    stages = report["stages"]
+    assert list(stages) == [
+        "read",
+        "tokenize",
+        "entities",
+        "terms",
+        "write postings",
+        "write stored",
+        "finish segment",
+        "commit",
+    ]
+    assert all(row["s"] >= 0 for row in stages.values())
+    assert abs(sum(row["share"] for row in stages.values()) - 1) < 0.01

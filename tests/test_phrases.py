@@ -74,3 +74,31 @@ def test_spans_are_still_available(searcher):
     assert m.is_active()
     spans = m.spans()
     assert spans and all(span.end - span.start == 1 for span in spans)
+
+
+def test_a_phrase_matches_its_stop_words_as_written(tmp_path):
+    from newsindex import Article, Index, Q
+
+    with Index(tmp_path / "ix", entities=None) as ix:
+        ix.add(
+            [
+                Article(id="under", title="x", body="He tendered under the offer."),
+                Article(id="of", title="y", body="A tender offer for the Bank of England."),
+                Article(id="without", title="z", body="The bank England said no. An offer came."),
+            ]
+        )
+
+        def ids(q: str | Q) -> list[str]:
+            return sorted(h.id for h in ix.search(q))
+
+        assert ids('"tender offer"') == ["of"]  # not "tendered under the offer"
+        assert ids('"bank of england"') == ["of"]
+        assert ids('"bank england"') == ["without"]
+        assert ids('"the offer"') == ["under"]
+        assert ids('"an offer"') == ["without"]
+        assert ids(Q.phrase("bank of england")) == ["of"]
+        assert ids("offer") == ["of", "under", "without"]
+        assert ids('"tender offer"~4') == ["of", "under"]  # slop still reaches past the stop words
+        assert ix.search("the").total == 0  # outside a phrase, stop words are still dropped
+        marked = ix.search('"bank of england"').hits[0]
+        assert [marked.snippet[s:e] for s, e in marked.highlights] == ["Bank", "of", "England"]

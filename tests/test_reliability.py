@@ -41,6 +41,7 @@ def _count(index: Path) -> int:
         return len(ix)
 
 
+@pytest.mark.slow
 def test_killed_writers_leave_a_consistent_index_and_a_rerun_completes_it(tmp_path: Path):
     total, batch = 1500, 50
     corpus = _corpus(tmp_path / "corpus.jsonl", total)
@@ -80,6 +81,7 @@ def test_killed_writers_leave_a_consistent_index_and_a_rerun_completes_it(tmp_pa
     assert not [p.name for p in index.iterdir() if p.name.endswith(".tmp") or ".toc." in p.name]
 
 
+@pytest.mark.slow
 def test_two_writers_at_once_both_finish_with_the_sum(tmp_path: Path):
     index = tmp_path / "index"
     first = _corpus(tmp_path / "a.jsonl", 600, "a")

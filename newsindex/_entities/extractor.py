@@ -81,15 +81,23 @@ class Entity:
 
 @attrs.frozen
 class ArticleEntities:
-    """Canonical entity names of one article, deduplicated, in first-mention order.
+    """The entities of one article: canonical names (facet values) and aliases (search only).
 
-    >>> ArticleEntities(persons=("Kim Jong Un",), organizations=(), locations=("Moscow",))
-    ArticleEntities(persons=('Kim Jong Un',), organizations=(), locations=('Moscow',))
+    ``persons``, ``organizations``, ``locations`` are canonical names, deduplicated,
+    in first-mention order; ``person_aliases``, ``organization_aliases`` and
+    ``location_aliases`` are other names the same entities should be found by in a
+    field search, never shown as facets.
+
+    >>> ArticleEntities(persons=("Kim Jong Un",), locations=("Moscow",)).persons
+    ('Kim Jong Un',)
     """
 
     persons: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
+    person_aliases: tuple[str, ...] = ()
+    organization_aliases: tuple[str, ...] = ()
+    location_aliases: tuple[str, ...] = ()
 
 
 @runtime_checkable

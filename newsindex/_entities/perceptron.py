@@ -36,7 +36,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -325,7 +325,7 @@ class Model:
 
     def __init__(
         self,
-        weights: dict[str, Sequence[float]],
+        weights: Mapping[str, Sequence[float]],
         meta: dict | None = None,
         lexicon: Lexicon | None = None,
     ) -> None:
@@ -440,7 +440,7 @@ class Model:
         tbound = self._tbound
         hist_vec = self._hist
         w = self.weights.get
-        docvec_cache: dict[str, tuple[float, ...] | None] = {}
+        docvec_cache: dict[str, Sequence[float] | None] = {}
         history: dict[str, str] = {}
         type_of = _TYPE_OF_TAG
         stride = NTAGS + 1

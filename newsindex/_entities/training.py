@@ -223,7 +223,7 @@ def build_lexicon(
     digits = re.compile(r"\d")
     sentences = [[digits.sub("0", t) for t in s] for s in sentences]  # as type_features sees them
     counts = Counter(t for s in sentences for t in s)
-    low_counts = Counter()
+    low_counts: Counter[str] = Counter()
     for t, n in counts.items():
         low_counts[t.lower()] += n
     ctx_words = [w for w, _ in sorted(low_counts.items(), key=lambda x: (-x[1], x[0]))[:n_context]]
@@ -397,6 +397,7 @@ class _Trainer:
             if wf is None:
                 continue
             uf = self.u[k]
+            assert uf is not None  # allocated together with w[k]
             vec = tuple(round(x - y / c, 3) if abs(x - y / c) >= prune else 0.0 for x, y in zip(wf, uf))
             if any(vec):
                 out[self.names[k]] = vec

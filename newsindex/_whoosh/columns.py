@@ -61,7 +61,7 @@ def _reader_key(reader: IndexReader) -> str | None:
     if key is None:
         key = f"{reader.segment().segment_id()}#{next(_serial)}"
         try:
-            reader._newsindex_key = key  # type: ignore[attr-defined]
+            reader._newsindex_key = key
         except AttributeError:
             return None
         weakref.finalize(reader, _forget, key)
@@ -89,7 +89,7 @@ def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any
         with _lock:
             if key in _cache:
                 _cache.move_to_end(key)
-                return _cache[key]  # type: ignore[no-any-return]
+                return _cache[key]
     value = build(list(reader.column_reader(field, translate=False)))
     if owner is not None:
         with _lock:

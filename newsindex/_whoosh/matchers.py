@@ -41,6 +41,8 @@ class DocsMatcher(matching.ListMatcher):
         super().__init__(ids, weights=weights, position=position)
         self._boost = boost
 
+    _i: int  # ListMatcher's position in the list
+
     def skip_to(self, id: int) -> None:
         if not self.is_active():
             raise matching.ReadTooFar
@@ -70,7 +72,7 @@ class LeafQuery(query.Query):
         raise NotImplementedError
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._key() == other._key()  # type: ignore[attr-defined]
+        return isinstance(other, LeafQuery) and type(other) is type(self) and self._key() == other._key()
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, *self._key()))

@@ -1,0 +1,135 @@
+"""Where indexing time goes, stage by stage, in one process.
+
+Run from the repository root::
+
+    python benchmarks/bench_stages.py                       # 3,000 Reuters articles
+    python benchmarks/bench_stages.py --articles 21578 --json
+
+Each stage runs over the same articles in turn, in one process, timed on its
+own: what one worker does for its share of a batch, without the pool. Shares
+of the total say which stage is the next bottleneck; the milliseconds depend on
+the machine (2 shared cores here), so compare shares and ratios, not times.
+
+| stage | what is timed |
+| --- | --- |
+| read | ``newsindex.read`` of the JSON Lines file into ``Article`` objects |
+| tokenize | ``_analysis.tokenize(article.text)``: Punkt sentences and word spans |
+| entities | the bundled tagger over those spans, canonical names included |
+| terms | index words of title and body (stop words, Snowball stems), given the spans |
+| write postings | ``SegmentWriter.add_document`` of every article, into a copy of the schema that stores
+  nothing and has no columns |
+| write stored | ``add_document`` into the real schema, minus the previous line: stored fields, columns |
+| finish segment | the posting pool's flush and the segment's files (``write_segment`` minus ``add_document``) |
+| commit | one commit of that segment under the write lock (table of contents, fsync) |
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def run(corpus: Path, articles: int) -> dict[str, Any]:
+    from itertools import islice
+
+    from whoosh.index import create_in
+    from whoosh.writing import SegmentWriter
+
+    from newsindex import Article, Index, read
+    from newsindex._analysis import index_words, tokenize
+    from newsindex._entities import article_entities, get_extractor
+    from newsindex._pipeline import analyze
+    from newsindex._schema import build_schema
+    from newsindex._whoosh import commit, lock_writer, write_segment
+
+    stages: dict[str, float] = {}
+    stages["read"], docs = _timed(lambda: [r for r in islice(read([corpus]), articles) if isinstance(r, Article)])
+    extractor = get_extractor("bundled")  # loaded before timing: a worker loads it once
+    stages["tokenize"], sentences = _timed(lambda: [tokenize(a.text) for a in docs])
+    stages["entities"], _ = _timed(
+        lambda: [article_entities(a.text, s, extractor=extractor) for a, s in zip(docs, sentences, strict=True)]
+    )
+
+    def terms() -> None:
+        for article, sents in zip(docs, sentences, strict=True):
+            text = article.text
+            spans = [span for sentence in sents for span in sentence]
+            index_words(text, spans)
+
+    stages["terms"], _ = _timed(terms)
+    analysed = [analyze(a, extractor) for a in docs]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # The same schema with nothing stored and no columns: its writer does
+        # only the postings, so the difference is what storing costs.
+        bare_schema = build_schema()
+        for _, field in bare_schema.items():
+            field.stored, field.column_type = False, None
+        (Path(tmp) / "bare").mkdir()
+        bare = create_in(str(Path(tmp) / "bare"), bare_schema)
+
+        def add_all(ix: Any) -> float:
+            writer = SegmentWriter(ix, _lk=False)
+            try:
+                start = time.perf_counter()
+                for doc in analysed:
+                    writer.add_document(**doc)
+                return time.perf_counter() - start
+            finally:
+                writer.cancel()
+
+        with Index(Path(tmp) / "ix", entities=None) as index:
+            ix = index._ix
+            stages["write postings"] = add_all(bare)
+            everything = add_all(ix)
+            stages["write stored"] = max(0.0, everything - stages["write postings"])
+            whole, segment = _timed(lambda: write_segment(ix, analysed))
+            stages["finish segment"] = max(0.0, whole - everything)
+            writer = lock_writer(ix, timeout=10)
+            stages["commit"], _ = _timed(lambda: commit(writer, [segment], [a.id for a in docs]))
+    total = sum(stages.values())
+    return {
+        "articles": len(docs),
+        "total_s": round(total, 3),
+        "docs_per_s": round(len(docs) / total, 1),
+        "stages": {name: {"s": round(t, 3), "share": round(t / total, 3)} for name, t in stages.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, default=REUTERS)
+    ap.add_argument("--articles", type=int, default=3000)
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = ap.parse_args(argv)
+    if not args.corpus.exists():
+        print(f"{args.corpus} not found (research data lives in ../shared)", file=sys.stderr)
+        return 2
+    report = run(args.corpus, args.articles)
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{report['articles']:,} articles, {report['total_s']:.1f} s in all ({report['docs_per_s']:,.0f} docs/s)")
+    for name, row in report["stages"].items():
+        print(f"  {name:15} {row['s']:8.2f} s  {row['share']:6.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
