@@ -21,4 +21,4 @@ def _hash(self: compound.CompoundQuery) -> int:
 
 def install() -> None:
     """Replace ``CompoundQuery.__hash__`` (consistent with its ``__eq__``: same class, boost, parts in order)."""
-    compound.CompoundQuery.__hash__ = _hash  # type: ignore[assignment,method-assign]
+    compound.CompoundQuery.__hash__ = _hash

@@ -137,10 +137,13 @@ def vocabulary(reader: IndexReader, field: str) -> Vocabulary | None:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    lists = [lexicon(leaf, field) for leaf in leaves]
-    if any(words is None for words in lists):
-        return None
-    merged = sorted(set().union(*lists)) if len(lists) != 1 else list(lists[0] or [])
+    lists: list[list[str]] = []
+    for leaf in leaves:
+        words = lexicon(leaf, field)
+        if words is None:
+            return None
+        lists.append(words)
+    merged = sorted(set().union(*lists)) if len(lists) != 1 else list(lists[0])
     vocab = Vocabulary(merged)
     with _lock:
         _cache[key] = vocab
