@@ -138,6 +138,8 @@ class _RejectsFile:
         if path.is_symlink():
             _fail(f"--rejects {path} is a symbolic link (to {os.readlink(path)}); name the file itself")
         target = path.resolve()
+        if not target.parent.is_dir():
+            _fail(f"--rejects {path}: the folder {path.parent} does not exist")
         for name in inputs:
             source = Path(name)
             if name == "-" or not source.exists():

@@ -228,3 +228,12 @@ def test_delete_takes_a_lock_timeout_and_exits_3(tmp_path: Path):
     assert "lock" in result.stderr and "nothing was deleted" in result.stderr
     with Index(index, create=False, entities=None) as ix:
         assert ix.get("a1") is not None
+
+
+def test_rejects_in_a_missing_folder_is_refused_before_indexing(tmp_path: Path):
+    data = _mixed(tmp_path / "data.jsonl")
+    index = tmp_path / "ix"
+    rejects = tmp_path / "missing" / "rejects.jsonl"
+    result = _invoke("index", str(data), "--index", str(index), "--no-entities", "--rejects", str(rejects))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert not index.exists()

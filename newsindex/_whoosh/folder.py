@@ -70,12 +70,14 @@ def refuse_unaccounted(path: Path, *, creating: bool) -> None:
     segments = [name for name in entries if OwnFiles.SEGMENT.fullmatch(name)]
     tocs = [name for name in entries if OwnFiles.TOC.fullmatch(name)]
     if segments or tocs:
-        what = f"{len(segments)} segment files" + (f" and an unreadable {tocs[-1]}" if tocs else "")
+        listed = ", ".join(segments[:4]) + (f" and {len(segments) - 4} more" if len(segments) > 4 else "")
+        what = f"{len(segments)} segment file{'s' if len(segments) != 1 else ''}" + (f" ({listed})" if segments else "")
+        what += f" and an unreadable {tocs[-1]}" if tocs else ""
         raise IndexDamagedError(
             f"{path} holds {what} but no readable table of contents (_MAIN_<n>.toc): it was deleted, "
             "not copied or damaged. Nothing was changed. Restore the _MAIN_*.toc file from the copy or "
             f"backup the folder came from; or rebuild into a new folder ({_REBUILD[len('Rebuild it: ') :]}) "
-            f"and then move {path} aside. `newsindex check --index {path}` says what is missing."
+            f"and then move {path} aside. `newsindex check --index {path}` reports this too, and exits 1"
         )
     ours = {OwnFiles.LOCK, FORMAT_FILE, f"{FORMAT_FILE}.tmp"}
     foreign = [
