@@ -1,5 +1,5 @@
-"""The ``newsindex`` command: index, search, similar, stats, show, delete, check,
-optimize, entities.
+"""The ``newsindex`` command: index, search, export, similar, stats, show, delete,
+check, optimize, entities, serve.
 
 Exit status: 0 success; 1 some records were rejected (the rest were indexed), an
 id was not found or the index is damaged; 2 a usage error, a malformed query or
@@ -27,6 +27,7 @@ from tqdm import tqdm
 from ._article import Article
 from ._entities import BACKENDS, extract_entities
 from ._errors import IndexLockedError, NewsIndexError, QueryError
+from ._export import EXPORT_FIELDS, FORMATS, export_lines
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
 from ._readers import Rejection, read
@@ -281,6 +282,69 @@ def search(
         _dump(results.to_dict())
         return
     _print_results(results, query)
+
+
+@main.command()
+@click.argument("query")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True, help="Output format.")
+@click.option(
+    "--fields",
+    default=",".join(EXPORT_FIELDS),
+    metavar="LIST",
+    help="Comma-separated Article fields to write (default: all, which `newsindex index` reads back).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest", "oldest"]),
+    default="oldest",
+    show_default=True,
+    help="Order of the articles.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+def export(
+    query: str, index_path: Path, fmt: str, fields: str, sort: str, output: Path | None, progress: bool | None
+) -> None:
+    """Write every article matching QUERY (no cap) as JSON Lines or CSV."""
+    with _open(index_path) as index, index.scan(query, sort=sort, fields=fields) as scan:  # type: ignore[arg-type]
+        chosen = scan.fields or EXPORT_FIELDS
+        bar = tqdm(
+            total=len(scan),
+            unit=" docs",
+            desc="exporting",
+            disable=not progress if progress is not None else None,  # None: on a terminal only
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        partial = output.with_name(output.name + ".part") if output else None
+        out = partial.open("w", encoding="utf-8", newline="") if partial else sys.stdout
+        try:
+            for line in export_lines(_counted(scan, bar), chosen, fmt):
+                out.write(line)
+            out.flush()
+        except BaseException:
+            if partial:
+                out.close()
+                partial.unlink(missing_ok=True)
+            raise
+        finally:
+            bar.close()
+        if partial and output:
+            out.close()
+            partial.replace(output)
+    click.echo(f"exported {len(scan):,} articles" + (f" -> {output}" if output else ""), err=True)
+
+
+def _counted(items: Iterator[Any], bar: Any) -> Iterator[Any]:
+    for item in items:
+        bar.update()
+        yield item
 
 
 @main.command()

@@ -12,7 +12,7 @@ Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
 below names the 2.7.4 behaviour it replaces.
 """
 
-from .collecting import Sort, collect
+from .collecting import Sort, collect, matching_docnums
 from .columns import NO_DATE, cached, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, segment_count
 from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
@@ -40,6 +40,7 @@ __all__ = [
     "expand",
     "index_exists",
     "lock_writer",
+    "matching_docnums",
     "names",
     "open_folder",
     "segment_count",
