@@ -490,3 +490,28 @@ def entities(source: str, entity_backend: str, as_json: bool) -> None:
             if label in by_label:
                 listed = ", ".join(f"{n} ({c})" if c > 1 else n for n, c in by_label[label].items())
                 click.echo(f"{label.lower():13} {listed}")
+
+
+@main.command()
+@index_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only)."
+)
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True, help="Port to listen on."
+)
+def serve(index_path: Path, host: str, port: int) -> None:
+    """Serve a search site and JSON API over the index (read-only; needs the serve extra)."""
+    try:
+        from ._serve import is_loopback, run
+    except ImportError as exc:
+        _fail(f"`newsindex serve` needs the serve extra ({exc.name} is missing): pip install 'newsindex[serve]'")
+    if not is_loopback(host):
+        click.echo(
+            f"newsindex: warning: listening on {host}, not loopback: anyone who can reach this machine on port "
+            f"{port} can search and read every article (the server is read-only and has no login)",
+            err=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"newsindex: serving {index_path} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    run(index_path, host=host, port=port)
