@@ -13,9 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from helpers import SEEDS, utc
+from helpers import newsroom, utc
 
-from newsindex import Article, FacetCount, Index, read
+from newsindex import Article, FacetCount, Index
 from newsindex.cli import main
 
 pytest.importorskip("starlette")
@@ -29,55 +29,17 @@ from newsindex._serve.app import CSP
 from newsindex._serve.timeline import build_timeline
 
 SEED_ID = "seed-kim-putin-vostochny"
-HOSTILE_TITLE = '<script>alert("t")</script> Tanks & "guns"'
-HOSTILE_BODY = "Before <img src=x onerror=alert(1)> after </p><b>bold</b> barley harvest."
 
 
 def _filler(n: int) -> list[Article]:
-    """Dated stories about wheat over 2020 with supplied names (no extraction needed)."""
-    return [
-        Article(
-            id=f"w{i:04d}",
-            title=f"Wheat report {i}",
-            body=f"Wheat prices moved in report {i}." + (" Grain exports rose." if i % 2 else ""),
-            published=utc(2020, 1 + i % 12, 1 + i % 28, 9),
-            source="Agri Wire",
-            persons=[f"Trader {i % 5}"],
-            organizations=["Grain Board"] if i % 3 == 0 else [],
-            locations=["Kansas"] if i % 4 == 0 else ["Manitoba"],
-        )
-        for i in range(n)
-    ]
+    return [a for a in newsroom(n) if a.id.startswith("w")]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("served") / "index"
-    seed = [r for r in read([SEEDS]) if isinstance(r, Article)]
-    hostile = Article(
-        id="hostile",
-        title=HOSTILE_TITLE,
-        body=HOSTILE_BODY,
-        url="javascript:alert(2)",
-        source="<i>src</i>",
-        published="2021-05-05",
-        persons=['Eve "<x>" Evil'],
-        organizations=[],
-        locations=[],
-    )
-    followup = Article(
-        id="kim-leaves",
-        title="Kim Jong Un leaves the Russian Far East after talks with Putin",
-        body="North Korean leader Kim Jong Un left Russia's Far East by armoured train after a summit "
-        "with President Vladimir Putin at the Vostochny cosmodrome, where they discussed rockets and military ties.",
-        published="2023-09-17",
-        source="Seed Wire",
-        persons=["Kim Jong Un", "Vladimir Putin"],
-        organizations=[],
-        locations=["Russia", "Vostochny"],
-    )
     with Index(path, procs=1) as ix:
-        ix.add([*seed, hostile, followup, *_filler(1200)])
+        ix.add(newsroom())
     return path
 
 
