@@ -500,7 +500,14 @@ def entities(source: str, entity_backend: str, as_json: bool) -> None:
 @click.option(
     "--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True, help="Port to listen on."
 )
-def serve(index_path: Path, host: str, port: int) -> None:
+@click.option(
+    "--readers",
+    type=click.IntRange(min=1, max=32),
+    default=2,
+    show_default=True,
+    help="Index readers open at once (requests beyond wait); each keeps its own caches.",
+)
+def serve(index_path: Path, host: str, port: int, readers: int) -> None:
     """Serve a search site and JSON API over the index (read-only; needs the serve extra)."""
     try:
         from ._serve import is_loopback, run
@@ -514,4 +521,4 @@ def serve(index_path: Path, host: str, port: int) -> None:
         )
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"newsindex: serving {index_path} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
-    run(index_path, host=host, port=port)
+    run(index_path, host=host, port=port, readers=readers)

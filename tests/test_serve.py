@@ -299,7 +299,7 @@ def test_serve_command_warns_off_loopback(monkeypatch: pytest.MonkeyPatch, serve
     assert quiet.exit_code == 0 and "warning" not in quiet.stderr and "http://127.0.0.1:8080/" in quiet.stderr
     loud = runner.invoke(main, ["serve", "--index", str(served), "--host", "0.0.0.0", "--port", "9000"])
     assert loud.exit_code == 0 and "warning: listening on 0.0.0.0, not loopback" in loud.stderr
-    assert calls[-1][1] == {"host": "0.0.0.0", "port": 9000}
+    assert calls[-1][1] == {"host": "0.0.0.0", "port": 9000, "readers": 2}
 
 
 def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch, served: Path):

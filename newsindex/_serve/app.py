@@ -136,7 +136,7 @@ def _url(path: str, params: list[tuple[str, str]]) -> str:
 # -- the application ------------------------------------------------------------
 
 
-def create_app(index_path: str | Path, *, pool_size: int = 4) -> Starlette:
+def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
     """The server's ASGI application over the index at ``index_path`` (read-only)."""
     pool = IndexPool(Path(index_path), size=pool_size)
     exports = threading.BoundedSemaphore(MAX_EXPORTS)
@@ -459,9 +459,9 @@ def _pager(base: list[tuple[str, str]], sort: str, results: Results) -> dict[str
     }
 
 
-def run(index_path: str | Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+def run(index_path: str | Path, host: str = "127.0.0.1", port: int = 8080, readers: int = 2) -> None:
     """Serve the index until interrupted (uvicorn, one process)."""
     import uvicorn
 
-    app = create_app(index_path)
+    app = create_app(index_path, pool_size=readers)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)

@@ -28,7 +28,7 @@ class Busy(Exception):
 class IndexPool:
     """At most ``size`` open Index objects, created on demand and reused."""
 
-    def __init__(self, path: Path, size: int = 4, wait: float = 30.0) -> None:
+    def __init__(self, path: Path, size: int = 2, wait: float = 30.0) -> None:
         self.path = path
         self.size = max(1, size)
         self.wait = wait
