@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import json
 import re
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -342,3 +343,16 @@ def test_timeline_week_bars_are_ranges_the_parser_takes(index: Index):
     for bar in t.bars:
         assert bar.filter.startswith("published:[") and index.search(f"story {bar.filter}").total == bar.count
     assert build_timeline([]) is None
+
+
+def test_bench_serve_runs_and_reports(served: Path):
+    """A smoke test of benchmarks/bench_serve.py (a second per phase); its figures are not asserted."""
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_serve.py"
+    args = ["--index", str(served), "--clients", "2", "--duration", "1", "--writer-docs", "20", "--json"]
+    out = subprocess.run([sys.executable, str(bench), *args], capture_output=True, text=True, timeout=300, check=True)
+    report = json.loads(out.stdout)
+    for phase in ("alone", "with_writer"):
+        assert report[phase]["requests"] > 0 and report[phase]["errors"] == 0
+        assert report[phase]["VmRSS"] > 0
+    assert report["with_writer"]["documents_after"] == report["with_writer"]["documents_before"] + 20
+    assert Index(served, create=False).stats().documents == 1203  # the bench wrote to a copy

@@ -151,6 +151,19 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
     env.filters["thousands"] = lambda n: f"{n:,}"
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}" if d else "undated"
 
+    span: dict[str, Any] = {}
+
+    def home_stats() -> dict[str, Any]:
+        """Articles and date span for the home page. The span takes a walk over
+        every date term (most of a second on Reuters), so it is kept until the
+        number of articles changes."""
+        with pool.borrow() as index:
+            documents = len(index)
+            if span.get("documents") != documents:
+                info = index.stats()
+                span.update(documents=documents, oldest=info.oldest, newest=info.newest)
+        return dict(span)
+
     def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(env.get_template(template).render(**context), status_code=status)
 
@@ -173,8 +186,7 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
         ctx = _empty(q, filters, sort)
         ctx["links"] = _links(base, sort, filters)
         if not q.strip() and not filters:
-            with pool.borrow() as index:
-                ctx["stats"] = index.stats()
+            ctx["stats"] = home_stats()
             return page("search.html", **ctx)
         text = combine(q, filters)
         with pool.borrow() as index:
