@@ -31,7 +31,16 @@ from ._query import parse, prepare
 from ._results import Results
 from ._schema import build_schema, from_stored
 from ._searching import execute, more_like
-from ._whoosh import Sort, check_index, index_exists, lock_writer, matching_docnums, open_folder, segment_count
+from ._whoosh import (
+    Sort,
+    check_index,
+    index_exists,
+    lock_writer,
+    matching_docnums,
+    open_folder,
+    refresh,
+    segment_count,
+)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -128,7 +137,7 @@ class Index:
         if self._searcher is None:
             self._searcher = self._ix.searcher()
         else:
-            self._searcher = self._searcher.refresh()
+            self._searcher = refresh(self._searcher)  # reopens only segments that changed
         return self._searcher
 
     # -- writing ---------------------------------------------------------

@@ -14,7 +14,7 @@ below names the 2.7.4 behaviour it replaces.
 
 from .collecting import Sort, collect, matching_docnums
 from .columns import NO_DATE, cached, names, split_by_segment
-from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, segment_count
+from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, segment_count
 from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
 from .phrases import Phrase, chain_ends
 from .storage import DurableStorage
@@ -43,6 +43,7 @@ __all__ = [
     "matching_docnums",
     "names",
     "open_folder",
+    "refresh",
     "segment_count",
     "split_by_segment",
     "without_andnot",
