@@ -27,7 +27,7 @@ from tqdm import tqdm
 from ._article import Article
 from ._entities import BACKENDS, extract_entities
 from ._errors import IndexLockedError, NewsIndexError, QueryError
-from ._export import EXPORT_FIELDS, FORMATS, export_lines
+from ._export import EXPORT_FIELDS, FORMATS, export_lines, parse_fields
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
 from ._readers import Rejection, read
@@ -312,7 +312,11 @@ def export(
     query: str, index_path: Path, fmt: str, fields: str, sort: str, output: Path | None, progress: bool | None
 ) -> None:
     """Write every article matching QUERY (no cap) as JSON Lines or CSV."""
-    with _open(index_path) as index, index.scan(query, sort=sort, fields=fields) as scan:  # type: ignore[arg-type]
+    try:
+        chosen_fields = parse_fields(fields)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    with _open(index_path) as index, index.scan(query, sort=sort, fields=chosen_fields) as scan:  # type: ignore[arg-type]
         chosen = scan.fields or EXPORT_FIELDS
         bar = tqdm(
             total=len(scan),
