@@ -74,7 +74,17 @@ def test_search_page_finds_the_seed_with_snippet_marks_and_entities(client: Test
     marked = re.findall(r'<mark class="match">([^<]+)</mark>', r.text)
     assert [m.lower() for m in marked[:2]] == ["ballistic", "missiles"]
     assert 'class="chip chip-person"' in r.text  # the hit's people
-    assert f'href="/articles/{SEED_ID}"' in r.text
+    (link,) = re.findall(rf'href="(/articles/{SEED_ID}[^"]*)"', r.text)
+    article = client.get(html.unescape(link))
+    back = re.search(r'<p class="back"><a href="([^"]+)">([^<]+)<', article.text)
+    assert back and back.group(2) == "← Back to the results"
+    assert _count(client.get(html.unescape(back.group(1))).text) == 1
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/", "javascript:alert(1)", "/articles/x"])
+def test_article_back_link_stays_on_the_search_page(client: TestClient, back: str):
+    page = client.get(f"/articles/{SEED_ID}", params={"back": back}).text
+    assert '<p class="back"><a href="/">← Search</a>' in page
 
 
 def test_person_facet_narrows_and_shows_a_removable_filter(client: TestClient):

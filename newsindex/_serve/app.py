@@ -220,6 +220,7 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
             suggestion=_suggestion(results, q, filters, sort),
             pager=_pager(base, sort, results),
             export_url=_url("/api/export", [("q", text)]),
+            back=request.url.path + "?" + request.url.query,
         )
         return page("search.html", **ctx)
 
@@ -230,6 +231,9 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
             similar = index.similar(article_id, limit=6) if article is not None else None
         if article is None:
             return page("missing.html", 404, article_id=article_id, q="", sort="relevance", filters=[])
+        back = request.query_params.get("back", "")
+        if not back.startswith("/?"):  # only a search page of this site: never another site or scheme
+            back = "/"
         title, paragraphs, mentions = entity_paragraphs(article)
         names = [
             (field, [(n, mentions.get(n, 0)) for n in (getattr(article, attr) or ())])
@@ -244,6 +248,7 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
             similar=similar,
             url=safe_url(article.url),
             json_url=_url("/api/articles/" + _quote(article.id), []),
+            back=back,
             q="",
             sort="relevance",
             filters=[],
@@ -405,6 +410,7 @@ def _empty(q: str, filters: list[str], sort: str) -> dict[str, Any]:
         "stats": None,
         "links": {"remove": [], "sorts": []},
         "export_url": "",
+        "back": "/",
     }
 
 
