@@ -121,6 +121,16 @@ def test_search_facet_timeline_article(server: str, browser: Any, tmp_path: Path
     assert filters == ['person:"Kim Jong Un"']
     d.save_screenshot(str(tmp_path / "2-person-filter.png"))
 
+    # Keyboard: a timeline bar is a link that takes focus and opens with Enter.
+    bar = d.find_elements(By.CSS_SELECTOR, "a.bar-link")[-1]
+    d.execute_script("arguments[0].focus()", bar)
+    assert d.switch_to.active_element == bar
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    assert _count(d) == 1
+    assert [el.text for el in d.find_elements(By.CSS_SELECTOR, ".filter-text")][-1] == "published:2023-09-17"
+    d.back()
+    assert _count(d) == 2
+
     # Click the first bar of the timeline (by day: 13 to 17 September 2023).
     bars = d.find_elements(By.CSS_SELECTOR, "a.bar-link")
     assert len(bars) == 2

@@ -174,3 +174,16 @@ def test_reuters_export_reindexes_to_the_same_totals(reuters_full, tmp_path: Pat
             if "now" in q:
                 continue  # relative dates: the clock differs, not the index
             assert again.search(q).total == ix.search(q).total, q
+
+
+def test_export_shows_progress_on_request_and_writes_nothing_partial_on_error(big: Index, tmp_path: Path):
+    runner = CliRunner()
+    out = tmp_path / "oil.jsonl"
+    args = ["export", "oil", "--index", str(big.path), "-o", str(out), "--progress"]
+    result = runner.invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "exporting" in result.stderr and "1100/1100" in result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1100
+    bad = runner.invoke(main, ["export", "(oil", "--index", str(big.path), "-o", str(tmp_path / "bad.jsonl")])
+    assert bad.exit_code == 2 and not (tmp_path / "bad.jsonl").exists()
+    assert not (tmp_path / "bad.jsonl.part").exists()
