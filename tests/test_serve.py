@@ -267,6 +267,13 @@ def test_api_export_streams_every_match(client: TestClient):
     assert client.get("/api/export", params={"q": "wheat", "format": "xml"}).status_code == 400
 
 
+def test_api_export_frees_its_slot_after_each_export(client: TestClient):
+    # At most two exports run at once; each finished export gives its slot back.
+    for _ in range(5):
+        r = client.get("/api/export", params={"q": "location:kansas", "fields": "id"})
+        assert r.status_code == 200 and len(r.text.splitlines()) == int(r.headers["x-total-count"]) == 300
+
+
 # -- concurrency and freshness ---------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -329,6 +330,15 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
             exports.release()
             raise
 
+        closed = threading.Lock()
+
+        def release() -> None:
+            """Once: close the scan and its Index, free the export slot."""
+            if closed.acquire(blocking=False):
+                scan.close()
+                index.close()
+                exports.release()
+
         def chunks() -> Iterator[str]:
             try:
                 buffer: list[str] = []
@@ -342,16 +352,18 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
                 if buffer:
                     yield "".join(buffer)
             finally:
-                scan.close()
-                index.close()
-                exports.release()
+                release()
 
+        stream = chunks()
+        # A client that leaves before the first chunk never starts the generator,
+        # so its ``finally`` would not run: release when it is collected instead.
+        weakref.finalize(stream, release)
         media = "application/x-ndjson" if fmt == "jsonl" else "text/csv; charset=utf-8"
         headers = {
             "X-Total-Count": str(len(scan)),
             "Content-Disposition": f'attachment; filename="newsindex-export.{fmt}"',
         }
-        return StreamingResponse(chunks(), media_type=media, headers=headers)
+        return StreamingResponse(stream, media_type=media, headers=headers)
 
     def _guard(endpoint: Any, as_json: bool) -> Any:
         def guarded(request: Request) -> Response:
