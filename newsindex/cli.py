@@ -517,6 +517,7 @@ def serve(index_path: Path, host: str, port: int, readers: int) -> None:
         from ._serve import is_loopback, run
     except ImportError as exc:
         _fail(f"`newsindex serve` needs the serve extra ({exc.name} is missing): pip install 'newsindex[serve]'")
+    _open(index_path).close()  # a missing or unreadable index fails here, before "serving"
     if not is_loopback(host):
         click.echo(
             f"newsindex: warning: listening on {host}, not loopback: anyone who can reach this machine on port "

@@ -320,6 +320,11 @@ def test_serve_command_warns_off_loopback(monkeypatch: pytest.MonkeyPatch, serve
     assert calls[-1][1] == {"host": "0.0.0.0", "port": 9000, "readers": 2}
 
 
+def test_serve_without_an_index_fails_before_listening(tmp_path: Path):
+    r = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none")])
+    assert r.exit_code == 2 and "no index at" in r.stderr and "serving" not in r.stderr
+
+
 def test_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch, served: Path):
     monkeypatch.setitem(sys.modules, "newsindex._serve", None)  # as if starlette were missing
     r = CliRunner().invoke(main, ["serve", "--index", str(served)])
