@@ -1,5 +1,5 @@
-"""The ``newsindex`` command: index, search, similar, stats, show, delete, check,
-optimize, entities.
+"""The ``newsindex`` command: index, search, export, similar, stats, show, delete,
+check, optimize, entities, serve.
 
 Exit status: 0 success; 1 some records were rejected (the rest were indexed), an
 id was not found or the index is damaged; 2 a usage error, a malformed query or
@@ -27,6 +27,7 @@ from tqdm import tqdm
 from ._article import Article
 from ._entities import BACKENDS, extract_entities
 from ._errors import IndexDamagedError, IndexLockedError, NewsIndexError, QueryError
+from ._export import EXPORT_FIELDS, FORMATS, export_lines, parse_fields
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
 from ._readers import SUFFIXES, Rejection, read
@@ -339,6 +340,73 @@ def search(
 
 
 @main.command()
+@click.argument("query")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True, help="Output format.")
+@click.option(
+    "--fields",
+    default=",".join(EXPORT_FIELDS),
+    metavar="LIST",
+    help="Comma-separated Article fields to write (default: all, which `newsindex index` reads back).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest", "oldest"]),
+    default="oldest",
+    show_default=True,
+    help="Order of the articles.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+def export(
+    query: str, index_path: Path, fmt: str, fields: str, sort: str, output: Path | None, progress: bool | None
+) -> None:
+    """Write every article matching QUERY (no cap) as JSON Lines or CSV."""
+    try:
+        chosen_fields = parse_fields(fields)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    with _open(index_path) as index, index.scan(query, sort=sort, fields=chosen_fields) as scan:  # type: ignore[arg-type]
+        chosen = scan.fields or EXPORT_FIELDS
+        bar = tqdm(
+            total=len(scan),
+            unit=" docs",
+            desc="exporting",
+            disable=not progress if progress is not None else None,  # None: on a terminal only
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        partial = output.with_name(output.name + ".part") if output else None
+        out = partial.open("w", encoding="utf-8", newline="") if partial else sys.stdout
+        try:
+            for line in export_lines(_counted(scan, bar), chosen, fmt):
+                out.write(line)
+            out.flush()
+        except BaseException:
+            if partial:
+                out.close()
+                partial.unlink(missing_ok=True)
+            raise
+        finally:
+            bar.close()
+        if partial and output:
+            out.close()
+            partial.replace(output)
+    click.echo(f"exported {len(scan):,} articles" + (f" -> {output}" if output else ""), err=True)
+
+
+def _counted(items: Iterator[Any], bar: Any) -> Iterator[Any]:
+    for item in items:
+        bar.update()
+        yield item
+
+
+@main.command()
 @click.argument("article_id")
 @index_option
 @page_options
@@ -491,3 +559,36 @@ def entities(source: str, entity_backend: str, as_json: bool) -> None:
             if label in by_label:
                 listed = ", ".join(f"{n} ({c})" if c > 1 else n for n, c in by_label[label].items())
                 click.echo(f"{label.lower():13} {listed}")
+
+
+@main.command()
+@index_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only)."
+)
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--readers",
+    type=click.IntRange(min=1, max=32),
+    default=2,
+    show_default=True,
+    help="Index readers open at once (requests beyond wait); each keeps its own caches.",
+)
+def serve(index_path: Path, host: str, port: int, readers: int) -> None:
+    """Serve a search site and JSON API over the index (read-only; needs the serve extra)."""
+    try:
+        from ._serve import is_loopback, run
+    except ImportError as exc:
+        _fail(f"`newsindex serve` needs the serve extra ({exc.name} is missing): pip install 'newsindex[serve]'")
+    _open(index_path).close()  # a missing or unreadable index fails here, before "serving"
+    if not is_loopback(host):
+        click.echo(
+            f"newsindex: warning: listening on {host}, not loopback: anyone who can reach this machine on port "
+            f"{port} can search and read every article (the server is read-only and has no login)",
+            err=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"newsindex: serving {index_path} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    run(index_path, host=host, port=port, readers=readers)

@@ -13,9 +13,9 @@ below names the 2.7.4 behaviour it replaces.
 """
 
 from . import hashing, safe_pickle
-from .collecting import Sort, collect
+from .collecting import Sort, collect, matching_docnums
 from .columns import NO_DATE, cached, names, split_by_segment
-from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refuse_unaccounted, segment_count
+from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, refuse_unaccounted, segment_count
 from .lexicon_search import MAX_QUERY_STEPS, MAX_QUERY_WORDS
 from .matchers import Budget, BudgetExceeded, DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
 from .phrases import Phrase, chain_ends
@@ -46,8 +46,10 @@ __all__ = [
     "expand",
     "index_exists",
     "lock_writer",
+    "matching_docnums",
     "names",
     "open_folder",
+    "refresh",
     "refuse_unaccounted",
     "segment_count",
     "split_by_segment",

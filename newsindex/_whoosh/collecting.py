@@ -14,7 +14,7 @@ from typing import Any, Literal
 from whoosh import collectors, query
 from whoosh.searching import Results, Searcher
 
-__all__ = ["Sort", "collect"]
+__all__ = ["Sort", "collect", "matching_docnums"]
 
 Sort = Literal["relevance", "newest", "oldest"]
 
@@ -53,3 +53,13 @@ def collect(
         c = collectors.FilterCollector(c, restrict=mask)
     searcher.search_with_collector(q, c)
     return c.results(), recorder.docnums if recorder is not None else []
+
+
+def matching_docnums(searcher: Searcher, q: query.Query, sort: Sort) -> list[int]:
+    """Every document matching ``q``, as global document numbers in ``sort`` order.
+
+    For exports: the list of numbers is the only thing held in memory (stored
+    fields are read one document at a time by the caller).
+    """
+    results, _ = collect(searcher, q, max(1, searcher.doc_count_all()), sort, None, record=False)
+    return [results.docnum(i) for i in range(results.scored_length())]

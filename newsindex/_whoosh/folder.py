@@ -15,7 +15,8 @@ from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.index import FileIndex
-from whoosh.reading import SegmentReader
+from whoosh.reading import IndexReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
 from .._errors import FolderNotEmptyError, IndexDamagedError, IndexFormatError
 from . import checksums
@@ -28,6 +29,7 @@ __all__ = [
     "check_index",
     "index_exists",
     "open_folder",
+    "refresh",
     "refuse_unaccounted",
     "segment_count",
 ]
@@ -183,3 +185,44 @@ def check_index(ix: FileIndex) -> list[str]:
         except Exception as exc:  # any failure to read is damage to report
             problems.append(f"segment {name}: {type(exc).__name__}: {exc}")
     return problems
+
+
+def refresh(searcher: Searcher) -> Searcher:
+    """The searcher itself if no commit happened since it opened, else a new one
+    that reuses the open readers of every unchanged segment.
+
+    Whoosh 2.7.4's ``Searcher.refresh()`` means to reuse them, but
+    ``FileIndex._reader`` keys the old readers by generation and looks them up
+    by segment id, so it never finds one: after every commit it reopens every
+    segment, and the in-memory column copies kept per reader (``columns.py``)
+    are rebuilt, about a second per searcher on the Reuters index. A segment is
+    unchanged when its id and its number of deleted documents are the same
+    (deletions only ever grow). The old searcher must not be used afterwards.
+    """
+    ix = searcher._ix
+    if ix is None:
+        return searcher
+    try:
+        toc = ix._read_toc()
+    except Exception:  # a table of contents replaced under us: Whoosh's own path retries
+        return searcher.refresh()
+    old_reader = searcher.reader()
+    if toc.generation == old_reader.generation():
+        return searcher
+    open_now = {r.segment().segment_id(): r for r, _ in old_reader.leaf_readers() if isinstance(r, SegmentReader)}
+    readers: list[IndexReader] = []
+    for segment in toc.segments:
+        reader = open_now.pop(segment.segment_id(), None)
+        if reader is not None and reader.segment().deleted_count() == segment.deleted_count():
+            readers.append(reader)
+        else:
+            if reader is not None:
+                reader.close()
+            readers.append(SegmentReader(ix.storage, toc.schema, segment, generation=toc.generation))
+    for reader in open_now.values():  # segments merged away or deleted
+        reader.close()
+    searcher.is_closed = True
+    if not readers:
+        return ix.searcher(weighting=searcher.weighting)
+    # Always a MultiReader, so the new searcher carries the new generation.
+    return Searcher(MultiReader(readers, generation=toc.generation), fromindex=ix, weighting=searcher.weighting)
