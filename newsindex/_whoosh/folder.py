@@ -179,7 +179,7 @@ def check_index(ix: FileIndex) -> list[str]:
                         reader.postings(fieldname, term).all_ids()  # decode every posting list
                 for fieldname in toc.schema.names():
                     if reader.has_column(fieldname):
-                        list(reader.column_reader(fieldname))
+                        list(reader.column_reader(fieldname, translate=False))  # raw: an undated value is no date
             finally:
                 reader.close()
         except Exception as exc:  # any failure to read is damage to report
