@@ -5,14 +5,14 @@ Each test indexes the same documents twice, once through Whoosh's
 once through :func:`newsindex._whoosh.bulk.write_segment`, and compares what
 stock Whoosh readers see: every posting (document, weight, positions), every
 block's statistics, term statistics, field lengths, stored fields, columns,
-and the results and scores of searches.
+and the results and scores of searches. With ``identical=True`` the bulk
+writer's files are also compared byte for byte with Whoosh's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import pickle
 import string
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,14 +26,12 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.qparser import QueryParser
-from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 from newsindex import Article, Index, read
 from newsindex._analysis import name_terms
 from newsindex._pipeline import analyze
 from newsindex._schema import build_schema
-from newsindex._whoosh import bulk
 from newsindex._whoosh.bulk import Tokens, write_segment
 from newsindex._whoosh.storage import DurableStorage
 
@@ -265,6 +263,11 @@ def test_hypothesis_corpus_reads_the_same(tmp_path_factory: pytest.TempPathFacto
     expected = whoosh_index(tmp / "whoosh", schema, docs, codec)
     actual = bulk_index(tmp / "bulk", schema, [to_bulk(d) for d in docs], codec)
     assert_same_index(expected, actual, queries_for(expected))
+    identical = _new_index(tmp / "identical", schema)
+    _commit(
+        identical, [write_segment(identical.storage, schema, [to_bulk(d) for d in docs], codec=codec, identical=True)]
+    )
+    assert _subfiles(identical) == _subfiles(expected)
 
 
 # -- explicit positions, with gaps ---------------------------------------------------
@@ -400,27 +403,24 @@ def _subfiles(ix: FileIndex) -> dict[str, bytes]:
     return {name[len(prefix) :]: compound.open_file(name).read() for name in compound.list()}
 
 
-def test_reuters_files_are_byte_identical_but_for_shared_values(
-    tmp_path: Path, reuters_docs: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every file of the segment is byte for byte Whoosh's, except the postings (and the
-    terms file, which points into them): the bulk writer shares one bytes object per
-    single-position value, which pickle writes once per block and refers back to, so its
-    postings are smaller. Without that sharing every file is identical."""
+def test_reuters_files_are_byte_identical_when_asked(tmp_path: Path, reuters_docs: list[dict[str, Any]]) -> None:
+    """With ``identical=True`` every file of the segment is byte for byte Whoosh's. By
+    default only the postings differ (and the terms file, which points into them): small
+    blocks are left uncompressed and single-position values shared, so they are smaller."""
     docs = reuters_docs[:150]
     bulk_docs = [to_bulk(d) for d in docs]
     expected = _subfiles(whoosh_index(tmp_path / "whoosh", build_schema(), docs, W3Codec()))
-    shared = _subfiles(bulk_index(tmp_path / "bulk", build_schema(), bulk_docs, W3Codec()))
-    assert sorted(expected) == sorted(shared)
-    pointers = (".pst", ".trm")
-    assert {k: v for k, v in expected.items() if k not in pointers} == {
-        k: v for k, v in shared.items() if k not in pointers
-    }
-    assert len(shared[".pst"]) < len(expected[".pst"])
+    ix = _new_index(tmp_path / "identical", build_schema())
+    _commit(ix, [write_segment(ix.storage, ix.schema, bulk_docs, identical=True)])
+    assert _subfiles(ix) == expected
 
-    monkeypatch.setattr(bulk, "_single_value", lambda pos: pack_uint(1) + pickle.dumps([pos], 2))
-    unshared = _subfiles(bulk_index(tmp_path / "unshared", build_schema(), bulk_docs, W3Codec()))
-    assert unshared == expected
+    default = _subfiles(bulk_index(tmp_path / "bulk", build_schema(), bulk_docs, W3Codec()))
+    pointers = (".pst", ".trm")
+    assert sorted(default) == sorted(expected)
+    assert {k: v for k, v in expected.items() if k not in pointers} == {
+        k: v for k, v in default.items() if k not in pointers
+    }
+    assert len(default[".pst"]) < len(expected[".pst"])
 
 
 def test_newsindex_searches_the_same(tmp_path: Path, reuters_docs: list[dict[str, Any]]) -> None:
@@ -485,7 +485,7 @@ def test_rejects_what_it_cannot_write(tmp_path: Path) -> None:
         write_segment(storage, schema, [{"id": "a", "person": Tokens(["kim"], [0])}])
     with pytest.raises(ValueError, match="positions"):
         write_segment(storage, schema, [{"id": "a", "body": Tokens(["kim", "jong"], [0])}])
-    with pytest.raises(TypeError, match="string"):  # Characters postings need the text's offsets
+    with pytest.raises(TypeError, match="own value"):  # Characters postings need the text's offsets
         write_segment(storage, fields.Schema(t=fields.TEXT(chars=True)), [{"t": Tokens(["a"])}])
     with pytest.raises(NotImplementedError, match="vectors"):
         write_segment(storage, fields.Schema(t=fields.TEXT(vector=True)), [{"t": "a"}])
