@@ -36,6 +36,7 @@ from itertools import chain
 from typing import Any, NamedTuple
 
 from whoosh import formats
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     STORED_COLUMN,
@@ -43,7 +44,7 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3TermInfo,
 )
-from whoosh.fields import FieldType, Schema, UnknownFieldError
+from whoosh.fields import NUMERIC, FieldType, Schema, UnknownFieldError
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import Storage
 from whoosh.filedb.filetables import OrderedHashWriter
@@ -112,9 +113,10 @@ _shared_single_value = functools.lru_cache(maxsize=1 << 16)(_single_value)
 class _Postings:
     """One field's postings, grouped per term in document order.
 
-    Each term maps to three parallel lists: document numbers, weights (Python
-    floats, as Whoosh's writer sees them before it rounds them to float32),
-    and encoded values.
+    Each term maps to one flat list ``[doc, weight, value, doc, weight, value,
+    ...]``: a posting is one ``+=`` (a third of the calls of three parallel
+    lists), and slicing with a step of 3 splits them again. Weights are Python
+    floats, as Whoosh's writer sees them before it rounds them to float32.
     """
 
     __slots__ = ("field", "fmt", "single", "terms")
@@ -124,7 +126,7 @@ class _Postings:
         self.fmt = field.format
         self.single = single  # the value of a posting with one position
         # str keys from the fast path, bytes keys from field.index(): merged at the end
-        self.terms: dict[str | bytes, tuple[array[int], list[float], list[bytes]]] = {}
+        self.terms: dict[str | bytes, list[Any]] = {}
 
     def add_words(self, docnum: int, words: Sequence[str], positions: Sequence[int] | None, boost: float) -> int:
         """Invert one document's words; returns the field length (the word count)."""
@@ -143,34 +145,34 @@ class _Postings:
         fmt = self.fmt
         fb = fmt.field_boost
         terms = self.terms
-        single = self.single
+        tget = terms.get
         if type(fmt) is formats.Positions:
+            single = self.single
             for word, poslist in poses.items():
-                entry = terms.get(word)
-                if entry is None:
-                    entry = terms[word] = (array("I"), [], [])
                 n = len(poslist)
-                entry[0].append(docnum)
-                entry[1].append(n * fb * boost)
-                entry[2].append(single(poslist[0]) if n == 1 else _positions_value(poslist))
+                posting = (docnum, n * fb * boost, single(poslist[0]) if n == 1 else _positions_value(poslist))
+                entry = tget(word)
+                if entry is None:
+                    terms[word] = [*posting]
+                else:
+                    entry += posting
         elif type(fmt) is formats.Frequency:
             for word, poslist in poses.items():
-                entry = terms.get(word)
-                if entry is None:
-                    entry = terms[word] = (array("I"), [], [])
                 n = len(poslist)
-                entry[0].append(docnum)
-                entry[1].append(n * fb * boost)
-                entry[2].append(pack_uint(n))
-        elif type(fmt) is formats.Existence:
-            weight = fb * boost
-            for word in poses:
-                entry = terms.get(word)
+                posting = (docnum, n * fb * boost, pack_uint(n))
+                entry = tget(word)
                 if entry is None:
-                    entry = terms[word] = (array("I"), [], [])
-                entry[0].append(docnum)
-                entry[1].append(weight)
-                entry[2].append(b"")
+                    terms[word] = [*posting]
+                else:
+                    entry += posting
+        elif type(fmt) is formats.Existence:
+            posting = (docnum, fb * boost, b"")
+            for word in poses:
+                entry = tget(word)
+                if entry is None:
+                    terms[word] = [*posting]
+                else:
+                    entry += posting
             # Existence reports a frequency of 1 per distinct word
             return len(poses)
         else:  # pragma: no cover - guarded by the caller
@@ -180,22 +182,21 @@ class _Postings:
     def add_posting(self, docnum: int, tbytes: bytes, weight: float, value: bytes) -> None:
         entry = self.terms.get(tbytes)
         if entry is None:
-            entry = self.terms[tbytes] = (array("I"), [], [])
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(value)
+            self.terms[tbytes] = [docnum, weight, value]
+        else:
+            entry += (docnum, weight, value)
 
-    def sorted_terms(self) -> list[tuple[bytes, tuple[array[int], list[float], list[bytes]]]]:
-        """The terms as UTF-8 bytes in byte order (Whoosh's term order)."""
-        merged: dict[bytes, tuple[array[int], list[float], list[bytes]]] = {}
+    def sorted_terms(self) -> list[tuple[bytes, list[Any]]]:
+        """The terms as UTF-8 bytes in byte order (Whoosh's term order), each with its flat postings."""
+        merged: dict[bytes, list[Any]] = {}
         for key, entry in self.terms.items():
             tbytes = key.encode("utf-8") if isinstance(key, str) else key
             other = merged.get(tbytes)
             if other is None:
                 merged[tbytes] = entry
             else:  # the same term from both paths (rare): merge by document
-                rows = sorted(chain(zip(*other), zip(*entry)), key=operator.itemgetter(0))
-                merged[tbytes] = (array("I", [r[0] for r in rows]), [r[1] for r in rows], [r[2] for r in rows])
+                rows = sorted(chain(zip(*[iter(other)] * 3), zip(*[iter(entry)] * 3)), key=operator.itemgetter(0))
+                merged[tbytes] = list(chain.from_iterable(rows))
         return sorted(merged.items())
 
 
@@ -244,7 +245,8 @@ class _TermsWriter:
         sub = operator.sub
         lenget = lengths.__getitem__ if lengths is not None else None
 
-        for tbytes, (docs, weights, values) in terms:
+        for tbytes, flat in terms:
+            docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
             start = self.offset
             size = 4
             write(WHOOSH3_HEADER_MAGIC)
@@ -374,6 +376,18 @@ class _Columns:
 # -- the segment -------------------------------------------------------------------
 
 
+def _numeric_terms(field: NUMERIC, value: Any) -> list[bytes]:
+    """``NUMERIC.index(value)``'s terms: the full value, then shifted right by each step.
+
+    Whoosh converts the value (a datetime, for DATETIME) once per shift; this
+    converts it once.
+    """
+    full = field.to_bytes(value)  # shift 0: a zero byte, then the sortable number
+    sortable = field._struct.unpack(full[1:])[0]
+    to_bytes = field.sortable_to_bytes
+    return [full, *(to_bytes(sortable, shift) for shift in range(field.shift_step, field.bits, field.shift_step))]
+
+
 def _check_codec(codec: Any) -> W3Codec:
     if codec is None:
         return W3Codec()
@@ -438,6 +452,14 @@ def write_segment(
     fast_fields = {
         name for name, field in fields.items() if type(field).index is FieldType.index and type(field.format) in _FAST
     }
+    # ID fields: the whole string is the one word (IDTokenizer, no filters).
+    id_fields = {name for name in fast_fields if type(fields[name].analyzer) is IDTokenizer}
+    # NUMERIC and DATETIME fields: the value converted once, then its shifted terms.
+    numeric_fields = {
+        name
+        for name, field in fields.items()
+        if isinstance(field, NUMERIC) and type(field).index is NUMERIC.index and field.shift_step
+    }
     postings: dict[str, _Postings] = {}
     lengths: dict[str, array[int]] = {}  # length bytes up to the last document with a length
     fieldlengths: defaultdict[str, int] = defaultdict(int)  # as W3PerDocWriter keeps them
@@ -471,6 +493,16 @@ def write_segment(
                         n = acc.add_words(docnum, value, None, boost)
                     if field.scorable:
                         length = n
+                elif name in id_fields and isinstance(value, str):
+                    n = acc.add_words(docnum, (value,), None, boost)
+                    if field.scorable:
+                        length = n
+                elif name in numeric_fields and not isinstance(value, (bytes, list, tuple, Tokens)):
+                    shifted = _numeric_terms(field, value)
+                    for tbytes in shifted:
+                        acc.add_posting(docnum, tbytes, 1.0 * boost, b"")
+                    if field.scorable:
+                        length = len(shifted)
                 elif tokens:
                     raise TypeError(f"field {name!r}: {type(field).__name__} postings need the field's own value")
                 else:
