@@ -244,10 +244,34 @@ class _TermsWriter:
         pack_info = W3TermInfo._struct.pack
         sub = operator.sub
         lenget = lengths.__getitem__ if lengths is not None else None
+        varsize = fixedsize is None or fixedsize < 0
+        f32 = array("f", [0.0])
 
         for tbytes, flat in terms:
-            docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
             start = self.offset
+            if len(flat) == 3:
+                # One posting (62% of the terms of 3000 Reuters articles): the
+                # general case below, unrolled.
+                doc, weight, value = flat
+                f32[0] = weight
+                w32 = f32[0]  # Whoosh keeps block weights as float32
+                mini_v = (value,) if varsize else (value if fixedsize else None)
+                data = dumps(((doc,), None if w32 == 1.0 else w32, mini_v), _PICKLE)
+                comp = level if len(data) >= min_compress else 0
+                if comp:
+                    data = compress(data, comp)
+                bmax = weight if weight > 0 else 0
+                blen = lenget(doc) if lenget is not None else 0
+                info = dumps((1, doc, bmax, comp, blen, blen), _PICKLE)
+                blocklength = len(info) + len(data)
+                write(WHOOSH3_HEADER_MAGIC + pack_int(-blocklength) + info + data)
+                size = 8 + blocklength
+                self.offset += size
+                terminfo = pack_info(0, w32, 1, blen, blen, bmax, doc, doc)
+                add((prefix + tbytes, terminfo + pack_long(start) + pack_int(size)))
+                continue
+
+            docs, weights, values = flat[0::3], flat[1::3], flat[2::3]
             size = 4
             write(WHOOSH3_HEADER_MAGIC)
             total_weight: float = 0
@@ -267,7 +291,7 @@ class _TermsWriter:
                     mini_w: Any = tuple(wf)
                 else:
                     mini_w = None if distinct == {1.0} else wf[0]
-                if fixedsize is None or fixedsize < 0:
+                if varsize:
                     mini_v: Any = tuple(vs)
                 elif fixedsize == 0:
                     mini_v = None
