@@ -26,10 +26,13 @@ segment, the bulk writer one), median and best over the rounds, and the ratio
 of each median to Whoosh's median in the same run. Speed is reported, never
 asserted.
 
-``--breakdown`` prints the sizes of the files inside one segment (the compound
-``.seg`` file's directory), the share of stored title and body text in the
-stored-fields column, and what compressing that text with zlib or lzma (stdlib)
-would save.
+``--breakdown`` analyses the whole corpus with the bundled entity extractor and
+prints where an index's bytes go, by file kind inside the compound ``.seg``
+files, for newsindex's layout (batches of 5000, one segment per worker of 2),
+for one segment, and for one segment without entity fields (segments written
+with ``identical=True``: Whoosh's own bytes); then the share of title and body
+in the stored fields and what compressing them otherwise (zlib, lzma, a preset
+dictionary, blocks of documents; stdlib only) would take.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -138,43 +142,94 @@ def report(times: dict[str, dict[str, list[float]]], count: int) -> None:
             print(f"{name:<12} {clock:<5} {count / median:>14,.0f} {count / best:>12,.0f} {base / median:>6.2f}")
 
 
-def breakdown(docs: list[dict[str, Any]], root: Path) -> None:
-    """Where one segment's bytes go, and what compressing the stored text would save."""
-    ix = _fresh_index(root, "breakdown")
-    segment = run_whoosh(ix, docs)
-    compound = segment.open_compound_file(ix.storage)
-    prefix = segment.segment_id()
-    sizes = {name[len(prefix) :]: compound.file_length(name) for name in compound.list()}
-    total = sum(sizes.values())
-    seg_size = ix.storage.file_length(segment.make_filename(".seg"))
-    print(f"\none segment of {len(docs)} documents: {seg_size:,} bytes (.seg)")
-    for name, size in sorted(sizes.items(), key=lambda item: -item[1]):
-        print(f"  {name:<22} {size:>12,} {100 * size / total:5.1f}%")
+def _segment_files(ix: Any, segments: list[Any]) -> Counter[str]:
+    """Bytes per file kind (``.pst``, ``._stored.col``...) summed over ``segments``."""
+    sizes: Counter[str] = Counter()
+    for segment in segments:
+        compound = segment.open_compound_file(ix.storage)
+        prefix = segment.segment_id()
+        for name in compound.list():
+            sizes[name[len(prefix) :]] += compound.file_length(name)
+    return sizes
 
-    # The stored-fields column holds one zlib-compressed pickle per document.
-    texts = [(d.get("_stored_title", ""), d.get("_stored_body", "")) for d in docs]
-    raw = sum(len(t.encode()) + len(b.encode()) for t, b in texts)
-    reader = SegmentReader(ix.storage, ix.schema, segment)  # the segment is not committed
-    try:
-        stored = [reader.stored_fields(d) for d in range(len(docs))]
-    finally:
+
+def _layout(root: Path, label: str, chunks: list[list[dict[str, Any]]]) -> None:
+    """Write ``chunks`` as segments of one index, byte for byte as Whoosh would, and print its files."""
+    ix = _fresh_index(root, label)
+    segments = [write_segment(ix.storage, ix.schema, chunk, identical=True) for chunk in chunks]
+    terms = 0
+    for segment in segments:
+        reader = SegmentReader(ix.storage, ix.schema, segment)
+        terms += sum(1 for _ in reader.all_terms())
         reader.close()
-    whole = sum(len(zlib.compress(pickle.dumps(s, 2), 6)) for s in stored)
-    without = sum(
-        len(zlib.compress(pickle.dumps({k: v for k, v in s.items() if k not in ("title", "body")}, 2), 6))
+    sizes = _segment_files(ix, segments)
+    total = sum(sizes.values())
+    print(f"\n{label}: {len(segments)} segment(s), {total / 1e6:.1f} MB, {terms:,} term entries")
+    for name, size in sizes.most_common():
+        if size >= total / 1000:
+            print(f"  {name:<24} {size / 1e6:8.2f} MB {100 * size / total:5.1f}%")
+    shutil.rmtree(ix.storage.folder)
+
+
+def _batches_like_newsindex(
+    docs: list[dict[str, Any]], batch: int = 5000, procs: int = 2
+) -> list[list[dict[str, Any]]]:
+    """The segments ``Index.add`` makes: batches of 5000 articles, one segment per worker."""
+    out = []
+    for i in range(0, len(docs), batch):
+        part = docs[i : i + batch]
+        step = -(-len(part) // procs)
+        out += [part[j : j + step] for j in range(0, len(part), step)]
+    return out
+
+
+def breakdown(corpus: Path, root: Path) -> None:
+    """Where the bytes of an index of the whole corpus go, and what compressing stored text would save.
+
+    Documents are analysed with the bundled entity extractor, as ``newsindex index`` does;
+    segments are written with ``identical=True``, so sizes are Whoosh's own.
+    """
+    from newsindex._entities import get_extractor
+
+    extractor = get_extractor("bundled")
+    articles = [r for r in read([corpus]) if isinstance(r, Article)]
+    docs = [analyze(article, extractor) for article in articles]
+    _layout(root, "newsindex layout", _batches_like_newsindex(docs))
+    _layout(root, "one segment", [docs])
+    entityless = [{k: v for k, v in d.items() if k not in ("person", "organization", "location")} for d in docs]
+    _layout(root, "one segment, no entities", [entityless])
+
+    # W3 stores one pickled dict per document, compressed with zlib level 3.
+    stored = [
+        {k: d.get(f"_stored_{k}", d[k]) for k in sorted(d) if not k.startswith("_") and d[k] is not None} for d in docs
+    ]
+    column = sum(len(zlib.compress(pickle.dumps(s, 2), 3)) for s in stored)
+    rest = sum(
+        len(zlib.compress(pickle.dumps({k: v for k, v in s.items() if k not in ("title", "body")}, 2), 3))
         for s in stored
     )
-    print(f"\nstored fields: {whole:,} bytes compressed per document; without title+body {without:,}")
-    print(f"  title+body UTF-8: {raw:,} bytes; their share of the stored column ≈ {whole - without:,} bytes")
-    blob = "\n".join(t + "\n" + b for t, b in texts).encode()
-    for label, fn in (
-        ("zlib-6 per document", lambda: sum(len(zlib.compress((t + b).encode(), 6)) for t, b in texts)),
-        ("zlib-9 whole segment", lambda: len(zlib.compress(blob, 9))),
-        ("lzma per document", lambda: sum(len(lzma.compress((t + b).encode())) for t, b in texts)),
-        ("lzma whole segment", lambda: len(lzma.compress(blob))),
+    texts = [(s.get("title", "") + "\n" + s.get("body", "")).encode() for s in stored]
+    print(f"\nstored fields: {column / 1e6:.2f} MB as W3 writes them; without title and body {rest / 1e6:.2f} MB")
+    print(f"title + body: {sum(map(len, texts)) / 1e6:.2f} MB of UTF-8, compressed:")
+    sample = b"".join(texts[::50])[-32768:]
+
+    def preset(text: bytes) -> bytes:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, sample)
+        return packer.compress(text) + packer.flush()
+
+    def blocks(n: int) -> list[bytes]:
+        return [b"".join(texts[i : i + n]) for i in range(0, len(texts), n)]
+
+    for label, parts, fn in (
+        ("zlib-3 per document", texts, lambda t: zlib.compress(t, 3)),
+        ("zlib-9 per document", texts, lambda t: zlib.compress(t, 9)),
+        ("lzma per document", texts, lzma.compress),
+        ("zlib-9 + 32 KB preset dictionary", texts, preset),
+        ("zlib-9 blocks of 16 documents", blocks(16), lambda t: zlib.compress(t, 9)),
+        ("zlib-9 blocks of 64 documents", blocks(64), lambda t: zlib.compress(t, 9)),
+        ("lzma blocks of 64 documents", blocks(64), lzma.compress),
     ):
-        print(f"  {label:<22} {fn():>12,}")
-    shutil.rmtree(ix.storage.folder)
+        print(f"  {label:<34} {sum(len(fn(p)) for p in parts) / 1e6:6.2f} MB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=REUTERS, help="a JSONL corpus (default: Reuters)")
     parser.add_argument("--articles", type=int, default=3000, help="articles in the segment (default 3000)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of each writer (default 3)")
-    parser.add_argument("--breakdown", action="store_true", help="also report where a segment's bytes go")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also: where an index of the whole corpus spends its bytes (minutes)"
+    )
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"{args.corpus} is absent", file=sys.stderr)
@@ -194,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report(bench(docs, args.repeats, root), len(docs))
         if args.breakdown:
-            breakdown(docs, root)
+            breakdown(args.corpus, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

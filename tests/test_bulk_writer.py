@@ -196,7 +196,8 @@ def queries_for(ix: FileIndex, texts: Sequence[str] = ()) -> list[query.Query]:
             if docnum is not None:
                 stored = reader.stored_fields(docnum).get(name)
                 if isinstance(stored, str) and name in NAME_FIELDS:
-                    # a whole name as a phrase, and the last word of one name next to the next name's first
+                    # the first two name words as a phrase (in one name, or across the gap between
+                    # two), and again with a slop wider than the gap
                     terms = name_terms(stored)
                     if len(terms) >= 2:
                         out.append(query.Phrase(name, [t.text for t in terms[:2]]))
