@@ -32,6 +32,7 @@ from newsindex import Article, Index, read
 from newsindex._analysis import name_terms
 from newsindex._pipeline import analyze
 from newsindex._schema import build_schema
+from newsindex._whoosh import bulk
 from newsindex._whoosh.bulk import Tokens, write_segment
 from newsindex._whoosh.storage import DurableStorage
 
@@ -496,3 +497,14 @@ def test_rejects_what_it_cannot_write(tmp_path: Path) -> None:
         )
     with pytest.raises(ValueError, match="inline"):
         write_segment(storage, schema, [{"id": "a"}], codec=W3Codec(inlinelimit=2))
+
+
+def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bulk.CompoundStorage, "write_dir", fail)
+    storage = FileStorage(str(tmp_path)).create()
+    with pytest.raises(OSError, match="disk full"):
+        write_segment(storage, build_schema(), [{"id": "a", "body": ("oil",)}])
+    assert list(tmp_path.iterdir()) == []

@@ -578,24 +578,35 @@ def write_segment(
 def _write_compound(
     storage: Storage, segment: Segment, pst_chunks: list[bytes], trm: bytes, columns: dict[str, bytes]
 ) -> None:
-    """The ``.seg`` file ``CompoundStorage.assemble`` would make of the separate files."""
-    f = segment.create_file(storage, Segment.COMPOUND_EXT)
-    f.write_long(0)  # directory position, filled in by write_dir
-    f.write_int(0)  # directory length
-    directory: dict[str, dict[str, Any]] = {}
-    modified = time.time()
+    """The ``.seg`` file ``CompoundStorage.assemble`` would make of the separate files.
 
-    def put(ext: str, chunks: Iterable[bytes]) -> None:
-        offset = f.tell()
-        for chunk in chunks:
-            f.write(chunk)
-        directory[segment.make_filename(ext)] = {"offset": offset, "length": f.tell() - offset, "modified": modified}
+    A failed write leaves no partial file behind.
+    """
+    filename = segment.make_filename(Segment.COMPOUND_EXT)
+    f = storage.create_file(filename)
+    try:
+        f.write_long(0)  # directory position, filled in by write_dir
+        f.write_int(0)  # directory length
+        directory: dict[str, dict[str, Any]] = {}
+        modified = time.time()
 
-    put(W3Codec.POSTS_EXT, _batched(pst_chunks))
-    put(W3Codec.TERMS_EXT, [trm])
-    for name, data in columns.items():
-        put(f".{name}{W3Codec.COLUMN_EXT}", [data])
-    CompoundStorage.write_dir(f, 0, directory, {})  # closes f
+        def put(ext: str, chunks: Iterable[bytes]) -> None:
+            offset = f.tell()
+            for chunk in chunks:
+                f.write(chunk)
+            entry = {"offset": offset, "length": f.tell() - offset, "modified": modified}
+            directory[segment.make_filename(ext)] = entry
+
+        put(W3Codec.POSTS_EXT, _batched(pst_chunks))
+        put(W3Codec.TERMS_EXT, [trm])
+        for name, data in columns.items():
+            put(f".{name}{W3Codec.COLUMN_EXT}", [data])
+        CompoundStorage.write_dir(f, 0, directory, {})  # closes f (and fsyncs, on DurableStorage)
+    except BaseException:
+        if not f.is_closed:
+            f.close()
+        storage.delete_file(filename)
+        raise
 
 
 def _batched(chunks: list[bytes], size: int = 1 << 20) -> Iterable[bytes]:
