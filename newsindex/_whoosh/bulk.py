@@ -10,10 +10,13 @@ about 54% of indexing time there.
 :func:`write_segment` writes the same segment from already-analysed documents:
 it inverts each document's words in a dict, groups postings per term as they
 arrive (documents come in order, so no sort and no pool), and writes each
-field's terms in sorted order, 128 postings a block, straight into the
-compound ``.seg`` file. Stock Whoosh readers read the result unchanged:
+field's terms in sorted order, in the codec's blocks (128 postings), straight
+into the compound ``.seg`` file, in memory until then: one file and one fsync
+instead of about a dozen. Stock Whoosh readers read the result unchanged:
 ``tests/test_bulk_writer.py`` compares it with Whoosh's own writer posting by
-posting.
+posting, and with ``identical=True`` byte for byte. On 3000 analysed Reuters
+articles it takes 2.5x less CPU than ``SegmentWriter`` (2150 against 850
+documents a second) and 2.7x less wall time (``benchmarks/bench_bulk.py``).
 
 This module is private: it depends on the details of ``whoosh.codec.whoosh3``
 (block layout, term info bytes, column and compound file layouts), which are
