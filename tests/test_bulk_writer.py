@@ -32,7 +32,7 @@ from newsindex import Article, Index, read
 from newsindex._analysis import name_terms
 from newsindex._pipeline import analyze
 from newsindex._schema import build_schema
-from newsindex._whoosh import bulk
+from newsindex._whoosh import bulk, commit, lock_writer
 from newsindex._whoosh.bulk import Tokens, write_segment
 from newsindex._whoosh.storage import DurableStorage
 
@@ -68,18 +68,28 @@ def _commit(ix: FileIndex, segments: list[Any]) -> None:
     writer._finish()
 
 
-def whoosh_index(path: Path, schema: fields.Schema, docs: Sequence[dict[str, Any]], codec: W3Codec) -> FileIndex:
-    """One segment from Whoosh's SegmentWriter, as ``_pipeline._write_segment`` writes it."""
-    ix = _new_index(path, schema)
+def _whoosh_segment(ix: FileIndex, docs: Sequence[dict[str, Any]], codec: W3Codec) -> Any:
+    """One segment from Whoosh's SegmentWriter, as newsindex wrote them before the bulk writer."""
     writer = SegmentWriter(ix, _lk=False, codec=codec)
     try:
         for doc in docs:
             writer.add_document(**doc)
-        segment = writer._finalize_segment()
+        return writer._finalize_segment()
     finally:
         writer._tempstorage.destroy()
-    _commit(ix, [segment])
+
+
+def whoosh_index(path: Path, schema: fields.Schema, docs: Sequence[dict[str, Any]], codec: W3Codec) -> FileIndex:
+    ix = _new_index(path, schema)
+    _commit(ix, [_whoosh_segment(ix, docs, codec)])
     return ix
+
+
+def _newsindex_folder(path: Path, write: Callable[[FileIndex], Any]) -> None:
+    """A newsindex folder (format marker, checksummed commit) holding the segment ``write`` makes."""
+    with Index(path, entities=None) as index:
+        ix = index._ix
+        commit(lock_writer(ix, 10), [write(ix)], [])
 
 
 def bulk_index(path: Path, schema: fields.Schema, docs: Sequence[dict[str, Any]], codec: W3Codec) -> FileIndex:
@@ -428,8 +438,8 @@ def test_reuters_files_are_byte_identical_when_asked(tmp_path: Path, reuters_doc
 def test_newsindex_searches_the_same(tmp_path: Path, reuters_docs: list[dict[str, Any]]) -> None:
     """The public API over a bulk-written index: same hits, scores, snippets and facets."""
     docs = reuters_docs[:200]
-    whoosh_index(tmp_path / "whoosh", build_schema(), docs, W3Codec())
-    bulk_index(tmp_path / "bulk", build_schema(), [to_bulk(d) for d in docs], W3Codec())
+    _newsindex_folder(tmp_path / "whoosh", lambda ix: _whoosh_segment(ix, docs, W3Codec()))
+    _newsindex_folder(tmp_path / "bulk", lambda ix: write_segment(ix.storage, ix.schema, [to_bulk(d) for d in docs]))
     with (
         Index(tmp_path / "whoosh", create=False, entities=None) as ix1,
         Index(tmp_path / "bulk", create=False, entities=None) as ix2,

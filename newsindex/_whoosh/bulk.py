@@ -259,8 +259,8 @@ class _TermsWriter:
                 doc, weight, value = flat
                 f32[0] = weight
                 w32 = f32[0]  # Whoosh keeps block weights as float32
-                mini_v = (value,) if varsize else (value if fixedsize else None)
-                data = dumps(((doc,), None if w32 == 1.0 else w32, mini_v), _PICKLE)
+                one_v = (value,) if varsize else (value if fixedsize else None)
+                data = dumps(((doc,), None if w32 == 1.0 else w32, one_v), _PICKLE)
                 comp = level if len(data) >= min_compress else 0
                 if comp:
                     data = compress(data, comp)

