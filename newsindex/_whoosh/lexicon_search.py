@@ -50,8 +50,9 @@ __all__ = [
 
 # Words all wildcard and fuzzy terms of one query may match together (each
 # copy over title and body counts). Matching reads postings for each word in
-# each segment: 9,000 words took 1.9 s on Reuters-21578 (five segments).
-MAX_QUERY_WORDS = 5_000
+# each segment: 5,000 words took 1.9 s on Reuters-21578 (ten segments), so
+# the budget is 3,000, about a second.
+MAX_QUERY_WORDS = 3_000
 # Work expansion may do for one query, in words examined: each word of a
 # sorted slice read or a found candidate checked counts 1 (about 0.5 us); each
 # step of the Levenshtein automaton counts AUTOMATON_STEP (about 15 us: 499
