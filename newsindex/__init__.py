@@ -23,6 +23,7 @@ from ._errors import (
     IndexNotFoundError,
     NewsIndexError,
     QueryError,
+    UnsafePickleError,
 )
 from ._facets import FacetCount
 from ._index import Index, IndexStats, default_index_path
@@ -50,6 +51,7 @@ __all__ = [
     "QueryError",
     "Rejection",
     "Results",
+    "UnsafePickleError",
     "__version__",
     "default_index_path",
     "extract_entities",

@@ -1,14 +1,17 @@
 """Every error newsindex raises on purpose, in one family.
 
 ``except NewsIndexError`` catches all of them: a malformed query, an unusable
-entity backend, a locked, missing or incompatible index. Errors about bad values also derive
-from :class:`ValueError`, so code written against that keeps working.
+entity backend, a locked, missing, damaged or incompatible index, an unsafe pickle.
+Errors about bad values also derive from :class:`ValueError`, so code written against
+that keeps working.
 
 >>> issubclass(QueryError, NewsIndexError) and issubclass(QueryError, ValueError)
 True
 """
 
 from __future__ import annotations
+
+import pickle
 
 import attrs
 
@@ -22,6 +25,7 @@ __all__ = [
     "IndexNotFoundError",
     "NewsIndexError",
     "QueryError",
+    "UnsafePickleError",
 ]
 
 
@@ -51,6 +55,10 @@ class IndexLockedError(NewsIndexError):
 
 class EntityModelError(NewsIndexError):
     """An entity backend is unknown, or its model files are missing or unusable."""
+
+
+class UnsafePickleError(NewsIndexError, pickle.UnpicklingError):
+    """A pickle in an index file names something an index of ours never holds: nothing of it runs."""
 
 
 class DateError(NewsIndexError, ValueError):

@@ -27,6 +27,7 @@ EXPECTED = {
     "QueryError",
     "Rejection",
     "Results",
+    "UnsafePickleError",
     "__version__",
     "default_index_path",
     "extract_entities",

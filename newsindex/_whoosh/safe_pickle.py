@@ -14,7 +14,7 @@ containers and datetime. Anything else raises :class:`UnsafePickleError`.
 {'when': datetime.datetime(2023, 9, 13, 0, 0)}
 >>> loads(pickle.dumps(print))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
-newsindex._whoosh.safe_pickle.UnsafePickleError: the index holds a pickled reference to builtins.print, ...
+newsindex.UnsafePickleError: the index holds a pickled reference to builtins.print, ...
 """
 
 from __future__ import annotations
@@ -32,13 +32,9 @@ import pickle
 import types
 from typing import IO, Any
 
-from .._errors import NewsIndexError
+from .._errors import UnsafePickleError
 
 __all__ = ["UnsafePickleError", "install", "load", "loads"]
-
-
-class UnsafePickleError(NewsIndexError, pickle.UnpicklingError):
-    """A pickle in the index names something an index never holds."""
 
 
 # Plain values and containers: a pickle may build these and nothing else of Python's own.
