@@ -17,11 +17,14 @@ from ._entities import Entity, extract_entities
 from ._errors import (
     DateError,
     EntityModelError,
+    FolderNotEmptyError,
+    IndexDamagedError,
     IndexFormatError,
     IndexLockedError,
     IndexNotFoundError,
     NewsIndexError,
     QueryError,
+    UnsafePickleError,
 )
 from ._facets import FacetCount
 from ._index import Index, IndexStats, default_index_path
@@ -38,8 +41,10 @@ __all__ = [
     "Entity",
     "EntityModelError",
     "FacetCount",
+    "FolderNotEmptyError",
     "Hit",
     "Index",
+    "IndexDamagedError",
     "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
@@ -50,6 +55,7 @@ __all__ = [
     "Rejection",
     "Results",
     "ShardInfo",
+    "UnsafePickleError",
     "__version__",
     "default_index_path",
     "extract_entities",

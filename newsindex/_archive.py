@@ -70,6 +70,7 @@ from ._whoosh import (
     index_exists,
     lock_writer,
     open_folder,
+    refresh,
     segment_count,
     stage_segment,
     without_andnot,
@@ -359,7 +360,7 @@ class Archive:
 
     def _searcher(self, name: str) -> Searcher:
         searcher = self._searchers.get(name)
-        searcher = self._index(name).searcher() if searcher is None else searcher.refresh()
+        searcher = self._index(name).searcher() if searcher is None else refresh(searcher)
         self._searchers[name] = searcher
         return searcher
 

@@ -143,9 +143,13 @@ class DaskShards:
             out.update(zip(shard_ids, hits, strict=True))
         return out
 
-    def candidates(self, field: str, term: str, distance: int) -> set[str]:
+    def candidates(self, field: str, term: str, distance: int, budget: Any) -> set[str] | None:
+        # Each worker gets its own copy of the budget: the work is bounded per
+        # worker, not summed over the cluster as in one process.
         out: set[str] = set()
-        for found in self._run(list(range(len(self.paths))), "candidates", field, term, distance):
+        for found in self._run(list(range(len(self.paths))), "candidates", field, term, distance, budget):
+            if found is None:
+                return None
             out |= found
         return out
 

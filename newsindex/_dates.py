@@ -31,7 +31,11 @@ _DAY = dt.timedelta(days=1)
 
 @attrs.frozen(slots=True)
 class Period:
-    """A half-open span of time ``[start, end)`` in UTC."""
+    """A half-open span of time ``[start, end)`` in UTC.
+
+    ``end == MAX`` includes MAX itself: the end of 9999 is past ``datetime.max``,
+    so the last period the field can hold ends there instead.
+    """
 
     start: dt.datetime
     end: dt.datetime
@@ -48,6 +52,16 @@ def _add_months(when: dt.datetime, months: int) -> dt.datetime:
     if not 1 <= year <= 9999:
         raise DateError("date is out of range")
     return when.replace(year=year, month=month + 1, day=1)
+
+
+def _later(start: dt.datetime, months: int = 0, days: int = 0) -> dt.datetime:
+    """The end of a period that starts at ``start``: MAX past the end of 9999."""
+    try:
+        return _add_months(start, months) if months else start + days * _DAY
+    except (DateError, OverflowError):
+        if start.year == 9999:
+            return MAX
+        raise
 
 
 def _day(when: dt.datetime) -> dt.datetime:
@@ -78,12 +92,12 @@ def _absolute(text: str) -> Period | None:
             month, day = (int(g) if g else None for g in match.groups()[1:])
             if month is None:
                 start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
-                return Period(start, _add_months(start, 12))
+                return Period(start, _later(start, months=12))
             if day is None:
                 start = dt.datetime(year, month, 1, tzinfo=dt.UTC)
-                return Period(start, _add_months(start, 1))
+                return Period(start, _later(start, months=1))
             start = dt.datetime(year, month, day, tzinfo=dt.UTC)
-            return Period(start, start + _DAY)
+            return Period(start, _later(start, days=1))
         when = dt.datetime.fromisoformat(text)
     except (ValueError, OverflowError) as exc:
         if match or re.match(r"\d{4}-\d", text):

@@ -1,8 +1,9 @@
 """Every error newsindex raises on purpose, in one family.
 
 ``except NewsIndexError`` catches all of them: a malformed query, an unusable
-entity backend, a locked, missing or incompatible index. Errors about bad values also derive
-from :class:`ValueError`, so code written against that keeps working.
+entity backend, a locked, missing, damaged or incompatible index, an unsafe pickle.
+Errors about bad values also derive from :class:`ValueError`, so code written against
+that keeps working.
 
 >>> issubclass(QueryError, NewsIndexError) and issubclass(QueryError, ValueError)
 True
@@ -10,16 +11,21 @@ True
 
 from __future__ import annotations
 
+import pickle
+
 import attrs
 
 __all__ = [
     "DateError",
     "EntityModelError",
+    "FolderNotEmptyError",
+    "IndexDamagedError",
     "IndexFormatError",
     "IndexLockedError",
     "IndexNotFoundError",
     "NewsIndexError",
     "QueryError",
+    "UnsafePickleError",
 ]
 
 
@@ -29,6 +35,14 @@ class NewsIndexError(Exception):
 
 class IndexNotFoundError(NewsIndexError):
     """No index exists at the given path (and creating one was not asked for)."""
+
+
+class IndexDamagedError(NewsIndexError):
+    """A folder holds index files but no readable table of contents: nothing is changed in it."""
+
+
+class FolderNotEmptyError(NewsIndexError):
+    """A new index was to be created in a folder that holds files of its own."""
 
 
 class IndexFormatError(NewsIndexError):
@@ -41,6 +55,10 @@ class IndexLockedError(NewsIndexError):
 
 class EntityModelError(NewsIndexError):
     """An entity backend is unknown, or its model files are missing or unusable."""
+
+
+class UnsafePickleError(NewsIndexError, pickle.UnpicklingError):
+    """A pickle in an index file names something an index of ours never holds: nothing of it runs."""
 
 
 class DateError(NewsIndexError, ValueError):

@@ -24,13 +24,24 @@ from ._article import Article
 from ._builder import Q
 from ._entities import BACKENDS
 from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, QueryError
+from ._export import Scan, parse_fields
 from ._facets import parse_facets
 from ._pipeline import DEFAULT_PROCS, write_batches
-from ._query import parse
+from ._query import parse, prepare
 from ._results import Results
 from ._schema import build_schema, from_stored
 from ._searching import LocalShards, execute, more_like
-from ._whoosh import Sort, check_index, index_exists, lock_writer, open_folder, segment_count
+from ._whoosh import (
+    Sort,
+    check_index,
+    index_exists,
+    lock_writer,
+    matching_docnums,
+    open_folder,
+    refresh,
+    refuse_unaccounted,
+    segment_count,
+)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -109,6 +120,7 @@ class Index:
         if is_archive(self.path):
             raise IndexFormatError(f"{self.path} holds a sharded archive; open it with newsindex.Archive")
         if not create and not index_exists(self.path):
+            refuse_unaccounted(self.path, creating=False)  # segments without a TOC are not "no index"
             raise IndexNotFoundError(f"no index at {self.path} (create one with `newsindex index`)")
         self._ix = open_folder(self.path, build_schema() if create else None, lock_timeout)
         self._searcher: Searcher | None = None
@@ -134,7 +146,7 @@ class Index:
         if self._searcher is None:
             self._searcher = self._ix.searcher()
         else:
-            self._searcher = self._searcher.refresh()
+            self._searcher = refresh(self._searcher)  # reopens only segments that changed
         return self._searcher
 
     # -- writing ---------------------------------------------------------
@@ -231,6 +243,42 @@ class Index:
             raise QueryError(str(exc), text) from None
         shards = LocalShards([searcher])
         return execute(shards, q, text, limit=limit, page=page, sort=sort, facets=specs, facet_limit=facet_limit)
+
+    def scan(
+        self,
+        query: str | Q,
+        *,
+        sort: Sort = "oldest",
+        fields: str | Iterable[str] | None = None,
+        now: dt.datetime | None = None,
+    ) -> Scan:
+        """Every article matching ``query`` (no page, no cap), one at a time.
+
+        Yields :class:`~newsindex.Article` objects, or with ``fields``
+        (``"id,title"`` or a list of Article field names) dicts of those
+        fields, JSON-ready. ``len()`` of the result is the number of matches.
+        The scan reads a snapshot of the index taken when it starts, and holds
+        only the list of matching document numbers in memory. Raises
+        :class:`~newsindex.QueryError` for a malformed query.
+
+        >>> for article in index.scan("published:1987", sort="oldest"):  # doctest: +SKIP
+        ...     print(article.id, article.title)
+        """
+        if sort not in ("relevance", "newest", "oldest"):
+            raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
+        text = str(query)
+        try:
+            chosen = parse_fields(fields) if fields is not None else None
+        except ValueError as exc:
+            raise QueryError(str(exc), text) from None
+        searcher = self._ix.searcher()  # its own snapshot, closed when the scan ends
+        try:
+            q = query.to_query(searcher.schema, now) if isinstance(query, Q) else parse(query, searcher.schema, now=now)
+            docnums = matching_docnums(searcher, prepare(q, searcher.reader()), sort)
+        except BaseException:
+            searcher.close()
+            raise
+        return Scan(searcher, docnums, chosen)
 
     def similar(self, article_id: str, *, limit: int = 10, page: int = 1) -> Results | None:
         """Articles most like this one (by distinctive words and names), or ``None`` if it is not indexed.

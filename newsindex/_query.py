@@ -32,7 +32,7 @@ from ._analysis import index_terms, normalize
 from ._errors import QueryError
 from ._schema import NOW
 from ._vocabulary import ANY_ENTITY, ENTITY_FIELDS, FIELD_ALIASES
-from ._whoosh import Phrase, Words, expand, without_andnot
+from ._whoosh import MAX_QUERY_STEPS, MAX_QUERY_WORDS, Budget, BudgetExceeded, Phrase, Words, expand, without_andnot
 
 __all__ = [
     "DEFAULT_FIELDS",
@@ -40,6 +40,8 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_EXPANSIONS",
     "MAX_QUERY_CHARS",
+    "MAX_QUERY_STEPS",
+    "MAX_QUERY_WORDS",
     "QueryError",
     "Words",
     "expand",
@@ -115,6 +117,7 @@ class StrictPlugin(qparser.Plugin):
         known = _known_fields(parser.schema)
         nodes = [node for node in group if not node.is_ws()]
         raw = list(group)
+        where = {id(n): i for i, n in enumerate(raw)}  # a node's place in raw, without a scan per node
         for i, node in enumerate(nodes):
             before = nodes[i - 1] if i else None
             after = nodes[i + 1] if i + 1 < len(nodes) else None
@@ -131,7 +134,7 @@ class StrictPlugin(qparser.Plugin):
                 if after is None or _is_operator(after):
                     raise _SyntaxError(f"{node.text.strip()} needs a term after it", _start(node))
             elif isinstance(node, qparser.GtLtPlugin.GtLtNode):
-                at = next(i for i, n in enumerate(raw) if n is node)
+                at = where[id(node)]
                 if not at or not isinstance(raw[at - 1], syntax.FieldnameNode):  # Whoosh would crash on "<0"
                     raise _SyntaxError(
                         f"'{node.rel}' needs a field before it, as in published:{node.rel}2023", _start(node)
@@ -144,16 +147,15 @@ class StrictPlugin(qparser.Plugin):
             elif isinstance(node, syntax.WordNode) and node.text in _OPERATOR_WORDS:
                 raise _SyntaxError(f"{node.text} needs a term on each side", _start(node))
             elif isinstance(node, syntax.FieldnameNode) and not isinstance(before, syntax.FieldnameNode):
-                self._check_field(node, raw, known)  # in url:http://x, "http:" is part of the value
+                self._check_field(node, raw, where[id(node)], known)  # in url:http://x, "http:" is the value
         return group
 
     @staticmethod
-    def _check_field(node: syntax.FieldnameNode, raw: list[syntax.SyntaxNode], known: set[str]) -> None:
-        """A field must exist and be followed, with no space, by its value."""
+    def _check_field(node: syntax.FieldnameNode, raw: list[syntax.SyntaxNode], at: int, known: set[str]) -> None:
+        """A field (at ``raw[at]``) must exist and be followed, with no space, by its value."""
         lower = node.fieldname.lower()
         if lower in known:
             node.fieldname = lower  # Person:Putin is person:Putin
-        at = next(i for i, n in enumerate(raw) if n is node)
         rest = raw[at + 1 :]
         if rest and isinstance(rest[0], qparser.GtLtPlugin.GtLtNode):
             rest = rest[1:]
@@ -175,6 +177,9 @@ class _NewsFieldsPlugin(qparser.FieldsPlugin):
         super().__init__(remove_unknown=False)
 
     def do_fieldnames(self, parser: qparser.QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        # Only this group's own nodes: Whoosh's do_fieldnames below calls this
+        # method for each subgroup. Recursing here too visited a group 2^depth
+        # times (20 nested brackets took 4 s, 32 took hours).
         known = _known_fields(parser.schema)
         kept: list[syntax.SyntaxNode] = []
         nodes = list(group)
@@ -187,8 +192,6 @@ class _NewsFieldsPlugin(qparser.FieldsPlugin):
                     following.startchar = node.startchar
                     continue
                 node = syntax.to_word(node)
-            elif isinstance(node, syntax.GroupNode):
-                node = self.do_fieldnames(parser, node)
             kept.append(node)
         group.nodes = kept
         return super().do_fieldnames(parser, group)
@@ -365,30 +368,68 @@ def parse(text: str, schema: Schema, *, now: dt.datetime | None = None) -> query
 def prepare(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
     """``q`` as it is matched: Whoosh's faulty binary queries replaced
     (:func:`~newsindex._whoosh.without_andnot`), wildcard and fuzzy terms expanded
-    (:func:`expand_multiterms`)."""
+    (:func:`expand_multiterms`) under one budget for the whole query."""
     return expand_multiterms(without_andnot(q), reader, limit)
 
 
-def expand_multiterms(q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS) -> query.Query:
+def expand_multiterms(
+    q: query.Query, reader: IndexReader, limit: int = MAX_EXPANSIONS, budget: Budget | None = None
+) -> query.Query:
     """``q`` with each wildcard or fuzzy term replaced by the :class:`Words` it matches.
 
-    Raises :class:`QueryError` past ``limit`` words, or for a lone ``*``.
-    Whoosh would expand such a term again for every segment and every use
-    (size estimate, matcher, highlighting); once per search is enough.
+    Raises :class:`QueryError` past ``limit`` words for one term, when all the
+    terms together match more than :data:`MAX_QUERY_WORDS` words or examine more
+    than :data:`MAX_QUERY_STEPS` (50 OR'd ``*abq*`` took 14 s before this budget
+    and a scan of one merged word list replaced Whoosh's per-segment regex walk),
+    or for a lone ``*``. Whoosh would expand such a term again for every segment
+    and every use (size estimate, matcher, highlighting); once per search is enough.
     """
+    budget = budget or Budget()
+    try:
+        return _expand_multiterms(q, reader, limit, budget, {})
+    except BudgetExceeded as exc:
+        raise QueryError(
+            f"the wildcard and fuzzy terms of this query {exc.what} more than {exc.limit:,} words together "
+            f"(the limit was passed at '{_shown(exc.term)}' in {exc.term.fieldname}); use fewer or more specific ones",
+            "",
+            getattr(exc.term, "startchar", None),
+        ) from None
+
+
+def _shown(term: query.Query) -> str:
+    """A wildcard, prefix or fuzzy term as it was written."""
+    text: str = getattr(term, "text", "")
+    if isinstance(term, query.Prefix):
+        return f"{text}*"
+    if isinstance(term, query.FuzzyTerm):
+        return f"{text}~{term.maxdist if term.maxdist != 1 else ''}"
+    return text
+
+
+def _expand_multiterms(
+    q: query.Query, reader: IndexReader, limit: int, budget: Budget, seen: dict[Any, frozenset[str]]
+) -> query.Query:
     if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and q.text.strip("*") == ""):
         if q.fieldname and reader.schema[q.fieldname].self_parsing():
             return q  # published:* is a cheap date range
         raise QueryError(f"'{q.text if hasattr(q, 'text') else '*'}' alone matches every word; add letters")
     if isinstance(q, query.MultiTerm) and not isinstance(q, query.Variations):
-        words = expand(q, reader, limit)
-        if len(words) > limit:
-            text = getattr(q, "text", "")
-            suffix = "~" if isinstance(q, query.FuzzyTerm) else ""
-            raise QueryError(
-                f"'{text}{suffix}' matches more than {limit:,} words in {q.fieldname}; make it more specific",
-                "",
-                getattr(q, "startchar", None),
-            )
-        return Words(q.fieldname, frozenset(words), q.boost) if words else query.NullQuery
-    return q if q.is_leaf() else q.apply(lambda child: expand_multiterms(child, reader, limit))
+        # A term repeated in the query is expanded once; its words still count
+        # against the budget each time, as each copy reads their postings.
+        key = (type(q), q.fieldname, getattr(q, "text", None), getattr(q, "maxdist", 0), getattr(q, "prefixlength", 0))
+        words = seen.get(key)
+        if words is None:
+            found = expand(q, reader, limit, budget)
+            if len(found) > limit:
+                raise QueryError(
+                    f"'{_shown(q)}' matches more than {limit:,} words in {q.fieldname}; make it more specific",
+                    "",
+                    getattr(q, "startchar", None),
+                )
+            words = seen[key] = frozenset(found)
+        else:
+            budget.spend_words(len(words), q)
+        return Words(q.fieldname, words, q.boost) if words else query.NullQuery
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: _expand_multiterms(child, reader, limit, budget, seen))

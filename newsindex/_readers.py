@@ -19,22 +19,29 @@ Formats, chosen by file extension:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
 from ._article import Article
 
-__all__ = ["SUFFIXES", "Rejection", "read", "read_file"]
+__all__ = ["MAX_RECORD_BYTES", "SUFFIXES", "Rejection", "read", "read_file"]
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".txt")
-_MAX_LINE_BYTES = 20_000_000  # a JSON Lines record past this is not an article
+# One limit for a record in every format (a JSON Lines line, a JSON array
+# element or object, a CSV row, a .txt file): an article holds at most
+# MAX_TEXT_CHARS (5,000,000) characters per field, up to 4 bytes each in UTF-8.
+MAX_RECORD_BYTES = 20_000_000
+_CHUNK = 1 << 20  # streamed formats are read this many characters at a time
+_BOM = "\ufeff"
 
 
 @attrs.frozen(slots=True)
@@ -81,11 +88,36 @@ def _article(name: str, line: int, record: Any, raw: str | None) -> Record:
         return Rejection(name, line, _reason(exc), raw)
 
 
+def _over_limit(size: int) -> str:
+    return f"record is {size:,} bytes, over the {MAX_RECORD_BYTES:,} byte limit"
+
+
+def _utf8_size(text: str) -> int:
+    """Bytes of ``text`` in UTF-8, encoding only when the length leaves a doubt."""
+    if len(text) > MAX_RECORD_BYTES or 4 * len(text) <= MAX_RECORD_BYTES:
+        return len(text)  # decisive either way: a character is 1 to 4 bytes
+    return len(text.encode("utf-8", "surrogateescape"))
+
+
 def _read_jsonl(name: str, stream: io.BufferedIOBase | io.RawIOBase | Any) -> Iterator[Record]:
-    for number, chunk in enumerate(stream, 1):
-        if len(chunk) > _MAX_LINE_BYTES:
-            yield Rejection(name, number, f"record is {len(chunk):,} bytes, over the limit")
+    number = 0
+    while True:
+        # readline(limit + 1) bounds memory: a longer line is skipped in pieces.
+        chunk = stream.readline(MAX_RECORD_BYTES + 1)
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > MAX_RECORD_BYTES:
+            size = len(chunk)
+            while not chunk.endswith(b"\n"):
+                chunk = stream.readline(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+            yield Rejection(name, number, _over_limit(size))
             continue
+        if number == 1 and chunk.startswith(_BOM.encode()):
+            chunk = chunk[3:]  # a byte-order mark is not part of the record
         try:
             line = chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -101,100 +133,259 @@ def _read_jsonl(name: str, stream: io.BufferedIOBase | io.RawIOBase | Any) -> It
         yield _article(name, number, record, line.rstrip("\n"))
 
 
-def _read_json(name: str, text: str) -> Iterator[Record]:
-    decoder = json.JSONDecoder()
-    pos, n = 0, len(text)
+class _TooLarge(Exception):
+    """A record over the limit, found before reading it all (so its size is a lower bound)."""
 
-    def skip_ws(i: int) -> int:
-        while i < n and text[i] in " \t\r\n":
-            i += 1
-        return i
+    def __init__(self, size: int) -> None:
+        super().__init__(f"record is over the {MAX_RECORD_BYTES:,} byte limit")
+        self.size = size
 
-    counted = [0, 1]  # position counted up to, line number there: keeps this linear
 
-    def line_of(i: int) -> int:
-        done, line = counted
-        line = line + text.count("\n", done, i) if i >= done else text.count("\n", 0, i) + 1
-        counted[:] = [i, line]
-        return line
+_WS = re.compile(r"[ \t\r\n]*")
+_NEXT_OBJECT = re.compile(r"\n[ \t\r\n]*\{")
+_DECODER = json.JSONDecoder()
 
-    pos = skip_ws(pos)
-    if pos < n and text[pos] == "{":  # a single object is one article
-        try:
-            record = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            yield Rejection(name, line_of(pos), _reason(exc), text)
-            return
-        yield _article(name, line_of(pos), record, text)
-        return
-    if pos >= n or text[pos] != "[":
-        yield Rejection(name, line_of(pos), "expected a JSON array of articles or one JSON object")
-        return
-    pos = skip_ws(pos + 1)
-    if pos < n and text[pos] == "]":
-        return
-    while pos < n:
-        start = pos
-        try:
-            record, pos = decoder.raw_decode(text, pos)
-        except (ValueError, RecursionError) as exc:
-            # Resynchronise at the next line that opens an object, so one bad
-            # element does not cost the rest of the array.
-            resume = text.find("\n", start)
-            while resume != -1 and not text[resume:].lstrip(" \t\r\n").startswith("{"):
-                resume = text.find("\n", resume + 1)
-            end = n if resume == -1 else resume
-            yield Rejection(name, line_of(start), _reason(exc), text[start:end].strip())
-            if resume == -1:
-                return
-            pos = skip_ws(resume)
-            continue
-        yield _article(name, line_of(start), record, text[start:pos])
-        pos = skip_ws(pos)
-        if pos < n and text[pos] == ",":
-            pos = skip_ws(pos + 1)
-        elif pos < n and text[pos] == "]":
-            return
+
+class _JsonStream:
+    """A JSON text read forward in chunks, so a large file is never held whole.
+
+    ``text[pos:]`` is what is still to read; text before ``pos`` is dropped
+    once it exceeds a chunk, with its newlines counted for line numbers.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.text, self.pos, self.eof = "", 0, False
+        self._counted, self._line = 0, 1  # the line number at text[_counted]
+
+    def line_at(self, i: int) -> int:
+        if i >= self._counted:
+            self._line += self.text.count("\n", self._counted, i)
         else:
-            yield Rejection(name, line_of(pos), "malformed JSON array: expected ',' or ']'")
+            self._line -= self.text.count("\n", i, self._counted)
+        self._counted = i
+        return self._line
+
+    def more(self, at_least: int = 0) -> bool:
+        """Read another chunk (at least ``at_least`` characters); False at the end."""
+        if self.eof:
+            return False
+        if self.pos > _CHUNK:
+            self.line_at(self.pos)
+            self.text, self._counted, self.pos = self.text[self.pos :], 0, 0
+        chunk = self.stream.read(max(at_least, _CHUNK))
+        if not chunk:
+            self.eof = True
+            return False
+        if not self.text and self.pos == 0 and self._line == 1 and chunk.startswith(_BOM):
+            chunk = chunk[1:]  # a byte-order mark is not JSON
+        self.text += chunk
+        return True
+
+    def peek(self) -> str:
+        """The next character that is not white space, or "" at the end."""
+        while True:
+            self.pos = _WS.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.more():
+                return ""
+
+    def decode(self) -> tuple[Any, str]:
+        """The value at ``pos`` and its text; on an error ``pos`` stays at its start.
+
+        A value cut by the end of the buffer fails to decode like a malformed
+        one; reading more (doubling what is pending) and decoding again tells
+        them apart, and costs at most twice the value's size.
+        """
+        while True:
+            pending = len(self.text) - self.pos
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                cut = exc.pos >= len(self.text) - 64 or exc.msg.startswith("Unterminated string")
+                if not cut or self.eof:
+                    raise
+                if pending > MAX_RECORD_BYTES:
+                    raise _TooLarge(pending) from None
+                self.more(at_least=pending)
+                continue
+            if end == len(self.text) and not self.eof and pending <= MAX_RECORD_BYTES:
+                self.more()  # a number at the end may go on in the next chunk
+                continue
+            raw = self.text[self.pos : end]
+            if _utf8_size(raw) > MAX_RECORD_BYTES:
+                raise _TooLarge(_utf8_size(raw))
+            self.pos = end
+            return value, raw
+
+    def skip_to_next_object(self) -> str:
+        """Move to the next line that opens an object, so one bad element does not
+        cost the rest of the array; returns (up to the record limit) the text skipped."""
+        skipped: list[str] = []
+        kept = 0
+        while True:
+            match = _NEXT_OBJECT.search(self.text, self.pos)
+            stop = match.start() if match else self.text.rfind("\n", self.pos)
+            stop = len(self.text) if stop == -1 or (not match and self.eof) else stop
+            if kept < MAX_RECORD_BYTES:
+                skipped.append(self.text[self.pos : stop][: MAX_RECORD_BYTES - kept])
+                kept += len(skipped[-1])
+            self.pos = stop
+            if match:
+                return "".join(skipped)
+            if stop == len(self.text) and self.eof:
+                return "".join(skipped)
+            if not self.more():
+                self.pos = len(self.text)
+                return "".join(skipped)
+
+
+def _read_json(name: str, stream: TextIO) -> Iterator[Record]:
+    js = _JsonStream(stream)
+
+    def element() -> Iterator[Record]:
+        line = js.line_at(js.pos)
+        try:
+            record, raw = js.decode()
+        except _TooLarge as exc:
+            js.skip_to_next_object()
+            yield Rejection(name, line, str(exc))
             return
-    yield Rejection(name, line_of(n), "malformed JSON array: missing ']'")
+        except (ValueError, RecursionError) as exc:
+            yield Rejection(name, line, _reason(exc), js.skip_to_next_object().strip())
+            return
+        yield _article(name, line, record, raw)
+
+    first = js.peek()
+    if first == "{":  # a single object is one article
+        records = list(element())
+        if js.peek() and not isinstance(records[0], Rejection):
+            records = [Rejection(name, js.line_at(js.pos), "malformed JSON: extra data after the object")]
+        yield from records
+        return
+    if first != "[":
+        yield Rejection(name, js.line_at(js.pos), "expected a JSON array of articles or one JSON object")
+        return
+    js.pos += 1
+    if js.peek() == "]":
+        return
+    while js.peek():
+        yield from element()
+        following = js.peek()
+        if following == ",":
+            js.pos += 1
+        elif following == "]":
+            return
+        elif following == "{":
+            continue  # resynchronised after a bad element
+        elif following:
+            yield Rejection(name, js.line_at(js.pos), "malformed JSON array: expected ',' or ']'")
+            return
+    yield Rejection(name, js.line_at(js.pos), "malformed JSON array: missing ']'")
 
 
-def _read_csv(name: str, text: str) -> Iterator[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+@contextlib.contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """Python's csv refuses fields over 131,072 characters; an article field may
+    hold 5,000,000. The limit is process-wide, so it is restored at once."""
+    old = csv.field_size_limit(limit)
     try:
-        header = next(reader)
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+class _BoundedLines:
+    """The lines of a text stream, none longer than the record limit.
+
+    csv reads a whole line before it checks a field's size; a longer line is
+    skipped here and given to csv as an empty line, with ``skipped`` set, so
+    memory stays bounded and the reader can reject the row it belonged to.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream, self.skipped = stream, 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.stream.readline(MAX_RECORD_BYTES + 1)
+        if not line:
+            raise StopIteration
+        if len(line) <= MAX_RECORD_BYTES:
+            return line
+        size = len(line)
+        while not line.endswith(("\n", "\r")):
+            line = self.stream.readline(_CHUNK)
+            if not line:
+                break
+            size += len(line)
+        self.skipped = max(self.skipped, size)
+        return "\n"
+
+
+def _read_csv(name: str, stream: TextIO) -> Iterator[Record]:
+    lines = _BoundedLines(stream)
+    reader = csv.reader(lines)
+
+    def row() -> list[str]:
+        with _csv_field_limit(MAX_RECORD_BYTES):
+            return next(reader)
+
+    try:
+        header = row()
     except StopIteration:
         return
     except csv.Error as exc:
         yield Rejection(name, 1, f"malformed CSV header: {exc}")
         return
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    if lines.skipped:
+        yield Rejection(name, 1, f"CSV header: {_over_limit(lines.skipped)}")
+        return
+    header = [h.strip().lstrip(_BOM) for h in header]
     line = reader.line_num + 1
     while True:
         try:
-            row = next(reader)
+            cells = row()
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Rejection(name, line, f"malformed CSV: {exc}")
-            line = reader.line_num + 1
+            too_large = "field limit" in str(exc)
+            yield Rejection(name, line, str(_TooLarge(MAX_RECORD_BYTES)) if too_large else f"malformed CSV: {exc}")
+            lines.skipped, line = 0, reader.line_num + 1
             continue
-        raw = ",".join(row)
-        if not any(cell.strip() for cell in row):
+        raw = ",".join(cells)
+        if lines.skipped:
+            yield Rejection(name, line, _over_limit(lines.skipped))
+            lines.skipped = 0
+        elif not any(cell.strip() for cell in cells):
             pass  # blank line
-        elif len(row) != len(header):
-            yield Rejection(name, line, f"row has {len(row)} fields, header has {len(header)}", raw)
+        elif len(cells) != len(header):
+            yield Rejection(name, line, f"row has {len(cells)} fields, header has {len(header)}", raw)
+        elif (size := _utf8_size(raw)) > MAX_RECORD_BYTES:
+            yield Rejection(name, line, _over_limit(size))
         else:
-            yield _article(name, line, dict(zip(header, row, strict=True)), raw)
+            yield _article(name, line, dict(zip(header, cells, strict=True)), raw)
         line = reader.line_num + 1
+
+
+def _read_small(path: Path) -> str:
+    """A whole small file as text, without its byte-order mark."""
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES:
+        raise _TooLarge(size)
+    return path.read_bytes().decode("utf-8-sig")
 
 
 def _read_txt(path: Path) -> Iterator[Record]:
     name = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _read_small(path)
+    except _TooLarge as exc:
+        yield Rejection(name, 1, str(exc))
+        return
     except UnicodeDecodeError as exc:
         yield Rejection(name, 1, f"invalid UTF-8 at byte {exc.start}")
         return
@@ -202,8 +393,8 @@ def _read_txt(path: Path) -> Iterator[Record]:
     sidecar = path.with_suffix(".json")
     if sidecar.is_file():
         try:
-            loaded = json.loads(sidecar.read_bytes().decode("utf-8"))
-        except (ValueError, RecursionError) as exc:
+            loaded = json.loads(_read_small(sidecar))
+        except (_TooLarge, ValueError, RecursionError) as exc:
             yield Rejection(str(sidecar), 1, _reason(exc))
             return
         if not isinstance(loaded, dict):
@@ -218,10 +409,11 @@ def _read_txt(path: Path) -> Iterator[Record]:
     yield _article(name, 1, meta, None)
 
 
-def _decode(path: Path) -> str:
+def _open_text(path: Path) -> TextIO:
     # surrogateescape keeps reading past invalid bytes; the records that hold
-    # them are rejected one by one instead of losing the whole file.
-    return path.read_bytes().decode("utf-8", "surrogateescape")
+    # them are rejected one by one instead of losing the whole file. utf-8-sig
+    # drops a byte-order mark; newline="" keeps the text as written (and csv needs it).
+    return path.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def read_file(path: str | Path) -> Iterator[Record]:
@@ -237,9 +429,11 @@ def read_file(path: str | Path) -> Iterator[Record]:
             with path.open("rb") as stream:
                 yield from _read_jsonl(name, stream)
         elif suffix == ".json":
-            yield from _read_json(name, _decode(path))
+            with _open_text(path) as text:
+                yield from _read_json(name, text)
         elif suffix == ".csv":
-            yield from _read_csv(name, _decode(path))
+            with _open_text(path) as text:
+                yield from _read_csv(name, text)
         elif suffix == ".txt":
             yield from _read_txt(path)
         else:

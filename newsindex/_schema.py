@@ -57,7 +57,8 @@ def date_query(fieldname: str, period: dates.Period, boost: float = 1.0) -> quer
     if period.end <= period.start:
         return query.NullQuery
     lo = datetime_to_long(_naive(period.start))
-    hi = datetime_to_long(_naive(period.end)) - 1  # end is exclusive
+    # The end is exclusive, but for MAX, which stands for the end of time (see Period).
+    hi = datetime_to_long(_naive(period.end)) - (period.end < dates.MAX)
     return DateRange(fieldname, lo, hi, boost=boost)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
@@ -34,6 +35,8 @@ from ._results import Hit, Results
 from ._snippets import QueryWords, query_words, snippet
 from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
 from ._whoosh import (
+    Budget,
+    BudgetExceeded,
     GlobalStats,
     Phrase,
     Sort,
@@ -61,6 +64,10 @@ __all__ = [
 ]
 
 _SUGGEST_FIELDS = (*DEFAULT_FIELDS, *NAME_FIELDS)
+# Work "did you mean" may do over all unknown words of a query, in the units
+# of the query budget (see MAX_QUERY_STEPS): about half a second; a misspelt
+# word takes 100,000-250,000 over six fields and two distances.
+MAX_SUGGEST_STEPS = 1_000_000
 
 
 # -- on the shard ------------------------------------------------------------
@@ -120,9 +127,14 @@ def shard_stats(searcher: Searcher, terms: Iterable[tuple[str, bytes]], frequenc
     return gather_stats([searcher.reader()], terms, frequencies)
 
 
-def shard_candidates(searcher: Searcher, field: str, term: str, distance: int) -> set[str]:
-    """Index words within ``distance`` edits of ``term`` (sharing its first letter)."""
-    return expand(query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1), searcher.reader())
+def shard_candidates(searcher: Searcher, field: str, term: str, distance: int, budget: Budget) -> set[str] | None:
+    """Index words within ``distance`` edits of ``term`` (sharing its first letter),
+    or ``None`` when that ran past ``budget``."""
+    fuzzy = query.FuzzyTerm(field, term, maxdist=distance, prefixlength=1)
+    try:
+        return expand(fuzzy, searcher.reader(), budget=budget)
+    except BudgetExceeded:
+        return None
 
 
 def shard_surface(searcher: Searcher, field: str, term: str) -> tuple[str, str] | None:
@@ -176,7 +188,9 @@ class Shards(Protocol):
         """:func:`fetch_hits` on each shard of ``picks``."""
         ...
 
-    def candidates(self, field: str, term: str, distance: int) -> set[str]: ...
+    def candidates(self, field: str, term: str, distance: int, budget: Budget) -> set[str] | None:
+        """Words near ``term`` in any shard; ``None`` when that ran past ``budget``."""
+        ...
 
     def surface(self, field: str, term: str) -> str | None: ...
 
@@ -210,10 +224,13 @@ class LocalShards:
         found = self._map(lambda i: fetch_hits(self.searchers[i], *picks[i]), keys)
         return dict(zip(keys, found, strict=True))
 
-    def candidates(self, field: str, term: str, distance: int) -> set[str]:
+    def candidates(self, field: str, term: str, distance: int, budget: Budget) -> set[str] | None:
         out: set[str] = set()
-        for searcher in self.searchers:
-            out |= shard_candidates(searcher, field, term, distance)
+        for searcher in self.searchers:  # one budget for all shards, as for one index's segments
+            found = shard_candidates(searcher, field, term, distance, budget)
+            if found is None:
+                return None
+            out |= found
         return out
 
     def surface(self, field: str, term: str) -> str | None:
@@ -299,8 +316,11 @@ def suggest(shards: Shards, q: query.Query, text: str) -> str | None:
     A word is unknown when none of the fields it searches holds it; candidates
     are index terms within one edit (two for words of five letters or more),
     most frequent first, then nearest field and word. Returns ``None`` when every
-    word is known or nothing close exists.
+    word is known or nothing close exists, and when looking would cost more than
+    :data:`MAX_SUGGEST_STEPS` (a query of a thousand unknown words gets no
+    suggestion rather than a thousand automaton walks).
     """
+    budget = Budget(words=sys.maxsize, steps=MAX_SUGGEST_STEPS)
     spans: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for field, term, start, end in _words(q):
         spans.setdefault((start, end), []).append((field, term))
@@ -314,7 +334,12 @@ def suggest(shards: Shards, q: query.Query, text: str) -> str | None:
             continue
         best: tuple[int, int, str, str] | None = None  # (distance, -frequency, field, candidate)
         for distance in (1, 2) if len(text[start:end]) >= 5 else (1,):
-            found = {(field, c) for field, term in places for c in shards.candidates(field, term, distance)}
+            found: set[tuple[str, str]] = set()
+            for field, term in places:
+                near = shards.candidates(field, term, distance, budget)
+                if near is None:
+                    return None  # over budget: suggestions are a courtesy
+                found |= {(field, c) for c in near}
             if found:
                 freqs = shards.stats({(field, c.encode("utf-8")) for field, c in found})
                 for field, candidate in found:

@@ -1,5 +1,5 @@
-"""The ``newsindex`` command: index, search, similar, stats, show, delete, check,
-optimize, entities.
+"""The ``newsindex`` command: index, search, export, similar, stats, show, delete,
+check, optimize, entities, serve.
 
 Exit status: 0 success; 1 some records were rejected (the rest were indexed), an
 id was not found or the index is damaged; 2 a usage error, a malformed query or
@@ -28,10 +28,11 @@ from tqdm import tqdm
 from ._archive import SHARD_BY, Archive, ArchiveStats, is_archive
 from ._article import Article
 from ._entities import BACKENDS, extract_entities
-from ._errors import IndexLockedError, NewsIndexError, QueryError
+from ._errors import IndexDamagedError, IndexLockedError, NewsIndexError, QueryError
+from ._export import EXPORT_FIELDS, FORMATS, export_lines, parse_fields
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
-from ._readers import Rejection, read
+from ._readers import SUFFIXES, Rejection, read
 from ._results import Results
 
 __all__ = ["main"]
@@ -119,6 +120,13 @@ def _open(path: Path, dask: Any = None, threads: int = 1, **kwargs: Any) -> Inde
     return Index(path, create=False, entities=None, **kwargs)
 
 
+def _open_plain(path: Path, command: str) -> Index:
+    """A plain index, for the commands that do not read archives yet."""
+    if is_archive(path):
+        raise NewsIndexError(f"`newsindex {command}` does not read sharded archives yet; {path} is one")
+    return Index(path, create=False, entities=None)
+
+
 class _Group(click.Group):
     """The one place errors become messages: a :class:`NewsIndexError` (a bad
     query, a missing, locked or incompatible index, an unusable entity backend)
@@ -151,6 +159,55 @@ def main() -> None:
     """Search news by who, where and when."""
 
 
+def _committed(n: int) -> str:
+    return f"{n:,} articles were committed before that" if n else "nothing was written"
+
+
+class _RejectsFile:
+    """``--rejects``: rejected records as JSON Lines, written beside the file and
+    renamed over it when the run ends, so an existing file is replaced only by
+    a run that has something to write (and never truncated halfway).
+
+    Refused, before anything is read: a path that is one of the inputs (itself,
+    or through a symbolic link) or inside an input folder, where it would be read
+    as input; and a path that is a symbolic link, which would be followed into
+    another file unseen. An input emptied by ``--rejects`` was issue #12's probe.
+    """
+
+    def __init__(self, path: Path, inputs: tuple[str, ...]) -> None:
+        if path.is_symlink():
+            _fail(f"--rejects {path} is a symbolic link (to {os.readlink(path)}); name the file itself")
+        target = path.resolve()
+        if not target.parent.is_dir():
+            _fail(f"--rejects {path}: the folder {path.parent} does not exist")
+        for name in inputs:
+            source = Path(name)
+            if name == "-" or not source.exists():
+                continue
+            if source.is_dir():
+                if target.is_relative_to(source.resolve()) and target.suffix.lower() in SUFFIXES:
+                    _fail(f"--rejects {path} is inside the input folder {name}, where it would be read as input")
+            elif source.resolve() == target or (path.exists() and os.path.samefile(source, path)):
+                _fail(f"--rejects {path} is the input file {name}; writing rejects there would destroy it")
+        self.path = path
+        self._partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        self._out: Any = None
+
+    def write(self, entry: dict[str, Any]) -> None:
+        if self._out is None:
+            self._out = self._partial.open("w", encoding="utf-8")
+        self._out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        """Put the rejects in place (if there were any)."""
+        if self._out is None:
+            return
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        os.replace(self._partial, self.path)
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @index_option
@@ -174,7 +231,7 @@ def main() -> None:
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write rejected records to this JSON Lines file, for replay.",
+    help="Write rejected records to this JSON Lines file, for replay (replaced only by a run with rejects).",
 )
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.option(
@@ -203,6 +260,7 @@ def index_command(
     Each batch is one durable commit; re-running the same command after a crash
     completes the index without duplicates.
     """
+    reject_file = _RejectsFile(rejects, paths) if rejects else None  # refuses a bad path before any work
     counts = {"read": 0, "indexed": 0, "rejected": 0}
     bar = tqdm(
         unit=" docs",
@@ -211,7 +269,6 @@ def index_command(
         file=sys.stderr,
         dynamic_ncols=True,
     )
-    reject_file = rejects.open("w", encoding="utf-8") if rejects else None
 
     def articles() -> Iterator[Article]:
         for record in read(paths):
@@ -221,7 +278,7 @@ def index_command(
                 tqdm.write(str(record), file=sys.stderr)
                 if reject_file:
                     entry = {"file": record.file, "line": record.line, "reason": record.reason, "record": record.raw}
-                    reject_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                    reject_file.write(entry)
                 continue
             bar.update()
             yield record
@@ -253,8 +310,14 @@ def index_command(
                     added = index.add(articles(), batch_size=batch_size, progress=on_commit)
                 counts["indexed"] = added
     except IndexLockedError as exc:
-        done = f"{committed[0]:,} articles were committed before that" if committed[0] else "nothing was written"
-        raise IndexLockedError(f"{exc}; {done}") from None
+        raise IndexLockedError(f"{exc}; {_committed(committed[0])}") from None
+    except OSError as exc:  # a full disk, a write error: say what is safe, as for the lock
+        reason = exc.strerror or str(exc)
+        _fail(
+            f"cannot write the index: {reason}; {_committed(committed[0])} "
+            "(each commit is whole; re-running the same command completes the index without duplicates)",
+            status=1,
+        )
     finally:
         bar.close()
         if reject_file:
@@ -354,6 +417,76 @@ def search(
 
 
 @main.command()
+@click.argument("query")
+@index_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True, help="Output format.")
+@click.option(
+    "--fields",
+    default=",".join(EXPORT_FIELDS),
+    metavar="LIST",
+    help="Comma-separated Article fields to write (default: all, which `newsindex index` reads back).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest", "oldest"]),
+    default="oldest",
+    show_default=True,
+    help="Order of the articles.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+def export(
+    query: str, index_path: Path, fmt: str, fields: str, sort: str, output: Path | None, progress: bool | None
+) -> None:
+    """Write every article matching QUERY (no cap) as JSON Lines or CSV."""
+    try:
+        chosen_fields = parse_fields(fields)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fields") from None
+    with (
+        _open_plain(index_path, "export") as index,
+        index.scan(query, sort=sort, fields=chosen_fields) as scan,  # type: ignore[arg-type]
+    ):
+        chosen = scan.fields or EXPORT_FIELDS
+        bar = tqdm(
+            total=len(scan),
+            unit=" docs",
+            desc="exporting",
+            disable=not progress if progress is not None else None,  # None: on a terminal only
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+        partial = output.with_name(output.name + ".part") if output else None
+        out = partial.open("w", encoding="utf-8", newline="") if partial else sys.stdout
+        try:
+            for line in export_lines(_counted(scan, bar), chosen, fmt):
+                out.write(line)
+            out.flush()
+        except BaseException:
+            if partial:
+                out.close()
+                partial.unlink(missing_ok=True)
+            raise
+        finally:
+            bar.close()
+        if partial and output:
+            out.close()
+            partial.replace(output)
+    click.echo(f"exported {len(scan):,} articles" + (f" -> {output}" if output else ""), err=True)
+
+
+def _counted(items: Iterator[Any], bar: Any) -> Iterator[Any]:
+    for item in items:
+        bar.update()
+        yield item
+
+
+@main.command()
 @click.argument("article_id")
 @index_option
 @page_options
@@ -411,12 +544,20 @@ def show(article_id: str, index_path: Path) -> None:
 @main.command()
 @click.argument("article_ids", nargs=-1, required=True)
 @index_option
-def delete(article_ids: tuple[str, ...], index_path: Path) -> None:
+@lock_timeout_option
+def delete(article_ids: tuple[str, ...], index_path: Path, lock_timeout: float) -> None:
     """Delete articles by id."""
     missing = []
-    with _open(index_path) as index:
+    deleted = 0
+    with _open(index_path, lock_timeout=lock_timeout) as index:
         for article_id in article_ids:
-            if not index.delete(article_id):
+            try:
+                found = index.delete(article_id)
+            except IndexLockedError as exc:
+                done = f"{deleted:,} of the {len(article_ids):,} were deleted before that" if deleted else ""
+                raise IndexLockedError(f"{exc}; {done or 'nothing was deleted'}") from None
+            deleted += found
+            if not found:
                 missing.append(article_id)
     for article_id in missing:
         click.echo(f"newsindex: no article with id {article_id!r}", err=True)
@@ -430,6 +571,8 @@ def check(index_path: Path, as_json: bool) -> None:
     """Verify an index: every segment opens, counts add up, stored fields read."""
     try:
         index = _open(index_path)
+    except IndexDamagedError as exc:
+        _fail(f"damage: {exc}", status=1)
     except NewsIndexError:
         raise
     except Exception as exc:  # a damaged table of contents fails to open in many ways
@@ -501,3 +644,36 @@ def entities(source: str, entity_backend: str, as_json: bool) -> None:
             if label in by_label:
                 listed = ", ".join(f"{n} ({c})" if c > 1 else n for n, c in by_label[label].items())
                 click.echo(f"{label.lower():13} {listed}")
+
+
+@main.command()
+@index_option
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only)."
+)
+@click.option(
+    "--port", type=click.IntRange(min=0, max=65535), default=8080, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--readers",
+    type=click.IntRange(min=1, max=32),
+    default=2,
+    show_default=True,
+    help="Index readers open at once (requests beyond wait); each keeps its own caches.",
+)
+def serve(index_path: Path, host: str, port: int, readers: int) -> None:
+    """Serve a search site and JSON API over the index (read-only; needs the serve extra)."""
+    try:
+        from ._serve import is_loopback, run
+    except ImportError as exc:
+        _fail(f"`newsindex serve` needs the serve extra ({exc.name} is missing): pip install 'newsindex[serve]'")
+    _open_plain(index_path, "serve").close()  # a missing or unreadable index fails here, before "serving"
+    if not is_loopback(host):
+        click.echo(
+            f"newsindex: warning: listening on {host}, not loopback: anyone who can reach this machine on port "
+            f"{port} can search and read every article (the server is read-only and has no login)",
+            err=True,
+        )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"newsindex: serving {index_path} at http://{shown}:{port}/ (Ctrl-C to stop)", err=True)
+    run(index_path, host=host, port=port, readers=readers)

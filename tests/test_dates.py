@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsindex import DateError
-from newsindex._dates import MAX, MIN, parse_period, parse_range
+from newsindex._dates import MAX, MIN, Period, parse_period, parse_range
 
 NOW = dt.datetime(2023, 9, 14, 12, 30, tzinfo=dt.UTC)  # a Thursday
 
@@ -84,3 +84,12 @@ def test_a_range_that_ends_before_it_starts_is_an_error():
 def test_star_and_blank_ends_are_open():
     assert parse_range("*", "2023", NOW).start == MIN
     assert parse_range(" ", "*", NOW) == parse_range(None, None, NOW)
+
+
+def test_the_last_year_the_field_holds_is_a_period():
+    """Probe: the end of 9999 is past datetime.max, so '9999' and '9999-12-31' were impossible dates."""
+    assert parse_period("9999", NOW) == Period(utc(9999, 1, 1), MAX)
+    assert parse_period("9999-12", NOW) == Period(utc(9999, 12, 1), MAX)
+    assert parse_period("9999-12-31", NOW) == Period(utc(9999, 12, 31), MAX)
+    assert parse_range("1000-01-01", "9999-12-31", NOW) == Period(utc(1000, 1, 1), MAX)
+    assert parse_range("0001", "9999", NOW) == Period(MIN, MAX)

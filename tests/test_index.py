@@ -159,3 +159,10 @@ def test_search_is_the_same_across_many_segments_and_after_optimize(tmp_path: Pa
         sum(1 for i in range(150) if 1 + i % 12 == 5),
         sum(1 for i in range(150) if i % 7 != 1),
     ]
+
+
+def test_check_passes_an_index_with_undated_articles(tmp_path: Path):
+    # An undated article's column value is no date: reading it translated overflowed.
+    with Index(tmp_path / "ix", entities=None) as ix:
+        ix.add([Article(id="undated", title="no date"), Article(id="dated", title="a date", published="2023-01-01")])
+        assert ix.check() == []

@@ -69,13 +69,17 @@ def test_malformed_queries_raise_query_error(text, fragment):
 
 
 def _range(text: str) -> tuple[dt.datetime, dt.datetime]:
-    """The [start, end) UTC span a date query covers, read back from the date range."""
+    """The [start, end) UTC span a date query covers, read back from the date range
+    (an end at the last instant the field holds includes it, see _dates.Period)."""
     from whoosh.util.times import long_to_datetime
+
+    from newsindex._dates import MAX
 
     q = parse(text, SCHEMA, now=NOW)
     assert isinstance(q, DateRange), (text, q)
-    start, end = long_to_datetime(q.start), long_to_datetime(q.end + 1)
-    return start.replace(tzinfo=dt.UTC), end.replace(tzinfo=dt.UTC)
+    start = long_to_datetime(q.start).replace(tzinfo=dt.UTC)
+    end = long_to_datetime(q.end).replace(tzinfo=dt.UTC)
+    return start, (end if end == MAX else end + dt.timedelta(microseconds=1))
 
 
 @pytest.mark.parametrize(
@@ -263,3 +267,66 @@ def test_expanded_wildcards_rank_by_how_often_the_words_occur(tmp_path):
     with Index(tmp_path / "ix", entities=None, procs=1) as ix:
         ix.add([Article(id=key, title="", body=body) for key, body in bodies.items()])
         assert [hit.id for hit in ix.search("petro*").hits] == ["thrice", "twice", "once"]
+
+
+def test_the_whole_range_of_the_date_field_can_be_searched(tmp_path):
+    """Probe: published:[1000-01-01 TO 9999-12-31] was refused as an impossible date."""
+    import datetime as dt
+
+    from newsindex import Article, Index
+
+    dates = {
+        "first": dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        "y1000": dt.datetime(1000, 1, 1, tzinfo=dt.UTC),
+        "modern": dt.datetime(2023, 9, 13, tzinfo=dt.UTC),
+        "last": dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    }
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add([Article(id=key, title=key, published=when) for key, when in dates.items()])
+
+        def ids(text: str) -> set[str]:
+            return {hit.id for hit in ix.search(text, limit=10).hits}
+
+        assert ids("published:[1000-01-01 TO 9999-12-31]") == {"y1000", "modern", "last"}
+        assert ids("published:[0001 TO 9999]") == set(dates)
+        assert ids("published:9999") == ids("published:9999-12-31") == {"last"}
+        assert ids("published:[2024 TO *]") == {"last"}
+        assert ids("published:<1000") == {"first"}
+
+
+@pytest.mark.parametrize("depth", [12, 20])
+def test_nested_brackets_visit_each_group_once(monkeypatch, depth):
+    """Probe: each bracket level doubled the work (a field-name plugin recursed into
+    groups twice): 20 levels took ~4 s, the documented limit of 32 hours.
+
+    Counts each plugin's visits of groups; it must be one per group, so parsing
+    grows linearly with depth.
+    """
+    from newsindex import _query
+
+    visits: dict[str, int] = {}
+    for cls, name in [
+        (_query._NewsFieldsPlugin, "do_fieldnames"),
+        (_query.StrictPlugin, "check_groups"),
+        (_query.EntityFieldPlugin, "do_entities"),
+        (_query.NewsTermsPlugin, "do_terms"),
+    ]:
+        original = getattr(cls, name)
+
+        def counted(self, parser, group, _original=original, _name=name):
+            visits[_name] = visits.get(_name, 0) + 1
+            return _original(self, parser, group)
+
+        monkeypatch.setattr(cls, name, counted)
+    parse("(" * depth + "title:kim putin" + ")" * depth, SCHEMA)
+    assert len(visits) == 4 and all(depth <= n <= depth + 1 for n in visits.values()), visits
+
+
+def test_brackets_nested_to_the_limit_parse():
+    from newsindex._query import MAX_DEPTH
+
+    depth = MAX_DEPTH - 1  # and one more inside
+    q = parse("(" * depth + "kim OR (putin title:x)" + ")" * depth, SCHEMA)
+    assert {str(leaf) for leaf in _leaves(q)} == {"title:kim", "body:kim", "title:putin", "body:putin", "title:x"}
+    with pytest.raises(QueryError, match="nested more than"):
+        parse("(" * (MAX_DEPTH + 1) + "kim" + ")" * (MAX_DEPTH + 1), SCHEMA)

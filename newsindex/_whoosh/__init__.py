@@ -12,10 +12,12 @@ Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
 below names the 2.7.4 behaviour it replaces.
 """
 
-from .collecting import Collected, Sort, SortKey, collect
+from . import hashing, safe_pickle
+from .collecting import Collected, Sort, SortKey, collect, matching_docnums
 from .columns import NO_DATE, cached, doc_ids, names, split_by_segment
-from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, segment_count
-from .matchers import DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
+from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, refuse_unaccounted, segment_count
+from .lexicon_search import MAX_QUERY_STEPS, MAX_QUERY_WORDS
+from .matchers import Budget, BudgetExceeded, DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
 from .phrases import Phrase, chain_ends
 from .stats import GlobalStats, gather_stats, key_terms, scored_terms, text_terms, use_stats
 from .storage import DurableStorage, fsync_dir
@@ -23,8 +25,12 @@ from .writing import Segment, acquire_lock, adopt_segments, commit, lock_writer,
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_QUERY_STEPS",
+    "MAX_QUERY_WORDS",
     "NO_DATE",
     "WHOOSH_VERSION",
+    "Budget",
+    "BudgetExceeded",
     "Collected",
     "DateRange",
     "DocsMatcher",
@@ -50,8 +56,11 @@ __all__ = [
     "index_exists",
     "key_terms",
     "lock_writer",
+    "matching_docnums",
     "names",
     "open_folder",
+    "refresh",
+    "refuse_unaccounted",
     "scored_terms",
     "segment_count",
     "split_by_segment",
@@ -63,3 +72,7 @@ __all__ = [
 ]
 
 WHOOSH_VERSION = "2.7.4"  # the version every private use here was written and tested against
+
+# Before any index is read: every pickle Whoosh loads goes through the restricted unpickler.
+safe_pickle.install()
+hashing.install()

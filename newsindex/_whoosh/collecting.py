@@ -25,7 +25,7 @@ from whoosh.util.times import datetime_to_long
 
 from .columns import NO_DATE, cached, doc_ids
 
-__all__ = ["Collected", "Sort", "SortKey", "collect"]
+__all__ = ["Collected", "Sort", "SortKey", "collect", "matching_docnums"]
 
 Sort = Literal["relevance", "newest", "oldest"]
 SortKey = tuple[float, str]  # smaller ranks first: (-score or ±date, article id)
@@ -114,3 +114,14 @@ def collect(searcher: Searcher, q: query.Query, limit: int, sort: Sort, mask: qu
         ((primary[i], article_id), items[i][0], items[i][1]) for i, article_id in zip(chosen, ids, strict=True)
     )
     return Collected(len(items), ranked[:limit], docnums)
+
+
+def matching_docnums(searcher: Searcher, q: query.Query, sort: Sort) -> list[int]:
+    """Every document matching ``q``, as global document numbers in ``sort`` order
+    (ties by article id, as :func:`collect` ranks them).
+
+    For exports: the list of numbers is the only thing held in memory (stored
+    fields are read one document at a time by the caller).
+    """
+    found = collect(searcher, q, max(1, searcher.doc_count_all()), sort, None)
+    return [docnum for _, _, docnum in found.top]

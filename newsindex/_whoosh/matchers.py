@@ -14,15 +14,17 @@ Phrases have their own module, :mod:`.phrases`.
 from __future__ import annotations
 
 import bisect
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 from whoosh import matching, query
 from whoosh.reading import IndexReader
 
-from .columns import date_order, terms_within
+from .columns import date_order, lexicon
+from .lexicon_search import Budget, BudgetExceeded, expand_term
 
-__all__ = ["DateRange", "DocsMatcher", "LeafQuery", "Words", "expand", "without_andnot"]
+__all__ = ["Budget", "BudgetExceeded", "DateRange", "DocsMatcher", "LeafQuery", "Words", "expand", "without_andnot"]
 
 
 class DocsMatcher(matching.ListMatcher):
@@ -164,8 +166,15 @@ class Words(LeafQuery):
         """Each matching live document and how often it uses the words."""
         found: dict[int, float] = {}
         for leaf, offset in reader.leaf_readers():
+            # The segment's in-memory word list answers "is it here?" without a
+            # disk lookup per word (a quarter of the matching time).
+            known = lexicon(leaf, self.fieldname)
             for word in self.words:
-                if (self.fieldname, word) not in leaf:
+                if known is not None:
+                    at = bisect.bisect_left(known, word)
+                    if at == len(known) or known[at] != word:
+                        continue
+                elif (self.fieldname, word) not in leaf:
                     continue
                 postings = leaf.postings(self.fieldname, word)  # skips deleted documents
                 while postings.is_active():
@@ -185,23 +194,17 @@ class Words(LeafQuery):
         return DocsMatcher(docs, self.boost, [found[d] for d in docs])
 
 
-def expand(node: query.MultiTerm, reader: IndexReader, limit: int | None = None) -> set[str]:
+def expand(
+    node: query.MultiTerm, reader: IndexReader, limit: int | None = None, budget: Budget | None = None
+) -> set[str]:
     """The index words a wildcard or fuzzy term matches (stopping past ``limit``).
 
-    Segment by segment: a segment's word list answers a fuzzy term with an
-    automaton, where Whoosh's multi-segment reader scans every word.
+    Over one merged in-memory word list per field (see :mod:`.lexicon_search`);
+    with a ``budget``, the work is charged to it and :class:`BudgetExceeded`
+    raised when it runs out.
     """
-    found: set[str] = set()
-    for leaf, _ in reader.leaf_readers():
-        if isinstance(node, query.FuzzyTerm):
-            terms = terms_within(leaf, node.fieldname, node.text, node.maxdist, node.prefixlength)
-        else:
-            terms = node._btexts(leaf)  # Whoosh's own expansion, lazily
-        for term in terms:
-            found.add(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if limit is not None and len(found) > limit:
-                return found
-    return found
+    unlimited = sys.maxsize
+    return expand_term(node, reader, unlimited if limit is None else limit, budget or Budget(unlimited, unlimited))
 
 
 def without_andnot(q: query.Query) -> query.Query:

