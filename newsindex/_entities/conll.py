@@ -100,9 +100,7 @@ def split_train(docs: list[Doc]) -> tuple[list[Doc], list[Doc]]:
     return train, dev
 
 
-def score_span_sets(
-    gold: Iterable[set[tuple]], pred: Iterable[set[tuple]], types: Sequence[str] = TYPES
-) -> Scores:
+def score_span_sets(gold: Iterable[set[tuple]], pred: Iterable[set[tuple]], types: Sequence[str] = TYPES) -> Scores:
     """Exact-span P/R/F1 per type and ``"micro"``; spans are tuples whose first item is the type.
 
     Returns ``{type: (precision, recall, f1, gold_count)}``.

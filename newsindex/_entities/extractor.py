@@ -27,6 +27,7 @@ import functools
 import re
 import threading
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -115,6 +116,127 @@ def _tokenize(text: str) -> list[list[tuple[int, int]]]:
     except ImportError:  # pragma: no cover - only before the analysis module exists
         return [[m.span() for m in _FALLBACK_TOKEN.finditer(text)]]
     return tokenize(text)
+
+
+# --------------------------------------------------------------------------- sentence re-segmentation
+# Punkt reads a text as prose: it runs a headline, a dateline or the rows of a table
+# into one "sentence" when no full stop ends them, and it ends a sentence after an
+# initial ("D. Fulton", "F.C. Valletta").  Both hurt the tagger, which was trained on
+# CoNLL sentences: run-together lines gave names such as "Peter Blackburn BRUSSELS",
+# and a split initial loses its name.  So the extractor re-segments Punkt's output.
+#
+# A line break is a sentence boundary unless it is a soft wrap of running prose.
+# Reuters bodies are hard-wrapped at ~70 characters, so a break inside a paragraph is
+# common and must not split.  A break is a soft wrap when the next line is not
+# indented (an indented line opens a paragraph), the line before is not a table row
+# (two spaces inside it, or mostly numbers) and either the next line starts in lower
+# case, or the line before is as long as a wrapped line (40-100 characters) and is
+# not an ALL-CAPS headline (unless a long capitals line follows: an all-caps body).
+_WRAP_MIN, _WRAP_MAX = 40, 100
+_INITIALS = re.compile(r"(?:^|[\s(])((?:[^\W\d_]\.){1,3})$")
+_NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "a.m.", "p.m."})
+
+
+def _is_caps(line: str) -> bool:
+    return line.isupper() and sum(ch.isalpha() for ch in line) >= 2
+
+
+def _is_table_row(line: str) -> bool:
+    words = line.split()
+    if "  " in line.strip() or "\t" in line:
+        return True
+    numeric = sum(1 for w in words if not any(ch.isalpha() for ch in w))
+    return len(words) >= 3 and numeric * 2 >= len(words)
+
+
+def soft_wrap(text: str, nl: int) -> bool:
+    """True when the line break at ``text[nl]`` is a hard wrap inside running prose.
+
+    >>> t = "The bank said it had raised its prime lending rate to\\nnine pct from 8.75."
+    >>> soft_wrap(t, t.index("\\n"))
+    True
+    >>> t = "Peter Blackburn\\nBRUSSELS 1996-08-22"
+    >>> soft_wrap(t, t.index("\\n"))
+    False
+    """
+    start = text.rfind("\n", 0, nl) + 1
+    line = text[start:nl].rstrip()
+    end = text.find("\n", nl + 1)
+    nxt = text[nl + 1 : len(text) if end < 0 else end]
+    if not line.strip() or not nxt[:1].strip():  # blank line, or the next one is indented
+        return False
+    nxt = nxt.strip()
+    if not nxt or _is_table_row(line) or _is_table_row(nxt):
+        return False
+    if nxt[0].islower():
+        return True
+    if not _WRAP_MIN <= len(line) <= _WRAP_MAX:
+        return False
+    # A capitals line is a headline unless the text goes on in long capitals lines (telex).
+    return not _is_caps(line) or (_is_caps(nxt) and len(nxt) >= _WRAP_MIN)
+
+
+# The shared tokenizer keeps "U.S." whole but splits a single initial ("D." -> "D", "."),
+# while CoNLL (and so the model) sees "D." as one token of a name such as "D. Fulton".
+_SPLIT_INITIAL = re.compile(r"\b[^\W\d_]\.\s+[^\W\d_]")
+
+
+def _join_initials(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a one-letter token, a touching "." and nothing else into one token ("D.")."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(sent)
+    while i < n:
+        a, b = sent[i]
+        if (
+            b - a == 1
+            and i + 1 < n
+            and sent[i + 1] == (b, b + 1)
+            and text[b] == "."
+            and text[a].isupper()
+            and i + 2 < n
+            and text[sent[i + 2][0]].isupper()
+        ):
+            out.append((a, b + 1))
+            i += 2
+            continue
+        out.append((a, b))
+        i += 1
+    return out
+
+
+def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
+    """Split ``sentences`` at hard line breaks and rejoin splits after an initial (see above)."""
+    out: list[list[tuple[int, int]]] = []
+    joinable = False  # may the next sentence continue the last one (no break between)?
+    for sent in sentences:
+        if not sent:
+            continue
+        first = sent[0]
+        if out and joinable and first[0] >= out[-1][-1][1]:
+            b = out[-1][-1][1]
+            gap = text[b : first[0]]
+            m = _INITIALS.search(text, max(0, b - 8), b)
+            if "\n" not in gap and text[first[0] : first[0] + 1].isupper() and m and m.group(1) not in _NOT_INITIALS:
+                out[-1].extend(sent)
+                sent = out.pop()
+        s0, s1 = sent[0][0], sent[-1][1]
+        if _SPLIT_INITIAL.search(text, s0, s1):
+            sent = _join_initials(text, sent)
+        if s1 <= s0 or text.find("\n", s0, s1) < 0:
+            out.append(list(sent))
+            joinable = True
+            continue
+        cur: list[tuple[int, int]] = [sent[0]]
+        for prev, tok in pairwise(sent):
+            if tok[0] > prev[1]:
+                nl = text.find("\n", prev[1], tok[0])
+                if nl >= 0 and not soft_wrap(text, nl):
+                    out.append(cur)
+                    cur = []
+            cur.append(tok)
+        out.append(cur)
+        joinable = True
+    return out
 
 
 # --------------------------------------------------------------------------- canonical names
@@ -223,6 +345,7 @@ class BundledExtractor:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
         if sentences is None:
             sentences = _tokenize(text)
+        sentences = resegment(text, sentences)
         if text.isascii():
             words = [[text[a:b] for a, b in sent] for sent in sentences]
         else:
