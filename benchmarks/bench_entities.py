@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _conll_documents(path: Path) -> list[tuple[str, list[list[tuple[int, int]]], list[list[str]]]]:
-    from newsindex._entities.training import read_conll
+    from newsindex._entities.conll import read_conll
 
     out = []
     for doc in read_conll(path):

@@ -259,7 +259,7 @@ def test_conll_dev_f1() -> None:
     """Micro F1 over PER/ORG/LOC on all of eng.testa (exact spans, conlleval)."""
     if not CONLL_DEV.exists():
         pytest.skip(f"{CONLL_DEV} is absent (research data lives in ../shared)")
-    from newsindex._entities.training import evaluate_spans, read_conll, tag_docs
+    from newsindex._entities.conll import evaluate_spans, read_conll, tag_docs
 
     model = Model.load(default_model_path())
     scores = evaluate_spans(*tag_docs(model, read_conll(CONLL_DEV)))

@@ -34,6 +34,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 import attrs
 
 from .._errors import EntityModelError
+from .names import canonicalize, tidy
 from .perceptron import Model, default_model_path, normalize_token
 
 __all__ = [
@@ -239,83 +240,6 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
     return out
 
 
-# --------------------------------------------------------------------------- canonical names
-_TITLES = frozenset(
-    """mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother
-    president vice prime premier chancellor minister secretary deputy governor gov sen senator
-    rep representative congressman congresswoman mayor judge justice chief king queen prince
-    princess emperor empress sheikh general gen lt lieutenant col colonel maj major capt captain
-    cmdr commander adm admiral sgt sergeant marshal officer chairman chairwoman chair ceo
-    ambassador envoy spokesman spokeswoman spokesperson pope cardinal archbishop bishop imam
-    ayatollah leader supreme foreign defense defence interior finance state natural resources
-    regional former acting""".split()
-)
-_POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
-_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
-
-
-def _strip_name(text: str, label: str) -> str:
-    name = " ".join(text.split())
-    name = _POSSESSIVE.sub("", name).rstrip(" .,;:") or name
-    if label != "PERSON":
-        stripped = _LEADING_ARTICLE.sub("", name)
-        return stripped or name
-    words = name.split(" ")
-    k = 0
-    while k < len(words) - 1 and words[k].lower().rstrip(".") in _TITLES:
-        k += 1
-    return " ".join(words[k:])
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.split() if w[:1].isupper())
-
-
-def canonicalize(entities: Sequence[Entity]) -> list[Entity]:
-    """Set each entity's ``name`` to its canonical form within one article.
-
-    Titles and honorifics are stripped from persons ("President Vladimir Putin" ->
-    "Vladimir Putin"), possessives are dropped ("Kim's" -> "Kim"), a leading "the" is
-    dropped from organizations and locations, a person mentioned by part of a longer
-    name seen earlier (or, failing that, by exactly one longer name later) takes that
-    full name ("Putin" -> "Vladimir Putin", "Kim" -> "Kim Jong Un"), and an acronym of an
-    earlier organization/location of the same type resolves to it ("UN" -> "United Nations").
-
-    >>> ents = [Entity("Vladimir Putin", "PERSON", 0, 14), Entity("Putin's", "PERSON", 20, 27)]
-    >>> [e.name for e in canonicalize(ents)]
-    ['Vladimir Putin', 'Vladimir Putin']
-    """
-    base = [_strip_name(e.text, e.label) for e in entities]
-    folded = [b.casefold().split() for b in base]
-    out: list[Entity] = []
-    for i, e in enumerate(entities):
-        name = base[i]
-        toks = folded[i]
-        if e.label == "PERSON" and toks:
-            n = len(toks)
-
-            def matches(j: int, toks: list[str] = toks, n: int = n) -> bool:
-                f = folded[j]
-                return entities[j].label == "PERSON" and len(f) > n and (f[:n] == toks or f[-n:] == toks)
-
-            earlier = [j for j in range(i - 1, -1, -1) if matches(j)]
-            if earlier:
-                name = base[earlier[0]]
-            else:
-                later = {base[j] for j in range(i + 1, len(entities)) if matches(j)}
-                if len(later) == 1:
-                    name = later.pop()
-        elif e.label in ("ORGANIZATION", "LOCATION") and 2 <= len(name.replace(".", "")) <= 6:
-            acro = name.replace(".", "")
-            if acro.isupper() and " " not in acro:
-                for j in range(i - 1, -1, -1):
-                    if entities[j].label == e.label and _initials(base[j]) == acro and " " in base[j]:
-                        name = base[j]
-                        break
-        out.append(e if name == e.name else attrs.evolve(e, name=name))
-    return out
-
-
 # --------------------------------------------------------------------------- backends
 _TYPE_LABEL = {"PER": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION", "MISC": "MISC"}
 
@@ -340,6 +264,7 @@ class BundledExtractor:
 
         self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
         self._tag_begin = [t.startswith("B-") for t in TAGS]
+        self._known = self.model.lexicon.classes.__contains__
 
     def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
@@ -371,7 +296,7 @@ class BundledExtractor:
         # A name has a capital letter or a digit somewhere; this drops rare junk such as
         # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
         ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
-        return canonicalize(ents)
+        return canonicalize(tidy(text, ents), text, self._known)
 
 
 class NLTKExtractor:
@@ -437,7 +362,7 @@ class NLTKExtractor:
                     i += n
                 else:
                     i += 1
-        return canonicalize(ents)
+        return canonicalize(tidy(text, ents), text)
 
 
 _BACKENDS = {"bundled": BundledExtractor, "nltk": NLTKExtractor}

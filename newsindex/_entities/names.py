@@ -1,0 +1,358 @@
+"""From tagged spans to the entities an editor would list: tidy mentions, canonical names.
+
+Two steps run after any backend:
+
+* :func:`tidy` fixes *mentions* (their spans and types): it drops wire boilerplate
+  (sign-offs, bylines, "(Reporting by ...)", photo credits, the agency in a dateline),
+  fragments glued to other characters ("ST" of "1ST"), months and weekdays, bare company
+  suffixes; trims brackets, numbers, weekdays and titles off span edges ("Juventus (",
+  "USDA Thursday", "President Vladimir Putin"); takes the person out of a title phrase
+  tagged as an organization ("Treasury Secretary James Baker"); keeps the "'s" of names
+  such as "Moody's"; and retypes names the alias table knows ("GATT" is no place).
+* :func:`canonicalize` sets every mention's ``name``: one spelling per entity within
+  the article and, through :mod:`.aliases`, across articles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from .aliases import COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
+
+__all__ = ["canonicalize", "in_caps_line", "tidy"]
+
+# --------------------------------------------------------------------------- word lists
+_TITLES = frozenset(
+    """mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother
+    president vice prime premier chancellor minister secretary deputy governor gov sen senator
+    rep representative congressman congresswoman mayor judge justice chief king queen prince
+    princess emperor empress sheikh general gen lt lieutenant col colonel maj major capt captain
+    cmdr commander adm admiral sgt sergeant marshal officer chairman chairwoman chair ceo
+    ambassador envoy spokesman spokeswoman spokesperson pope cardinal archbishop bishop imam
+    ayatollah leader supreme foreign defense defence interior finance state natural resources
+    regional former acting""".split()
+)
+# Words that end a title phrase before a name ("Chancellor of the Exchequer Nigel Lawson").
+_ROLE_WORDS = _TITLES | frozenset(
+    """exchequer treasurer director commissioner economist analyst trader president-elect
+    under-secretary undersecretary attorney-general""".split()
+)
+_NOT_PERSON_ROLES = _ROLE_WORDS - frozenset({"foreign", "defense", "defence", "interior", "finance", "state"})
+_MONTHS_DAYS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun""".split()
+)
+# Dates are trimmed off a name's edges ("USDA Thursday"), but not words that are also
+# names ("Theresa May", "Sun Co").
+_EDGE_DATES = _MONTHS_DAYS - frozenset({"may", "march", "mar", "sun", "sat", "wed", "august", "june", "april"})
+_NAME_MONTHS = frozenset({"may", "june", "april", "august"})
+# Abbreviations of wire headlines ("4TH QTR NET", "SHR LOSS"): never part of a name.
+_WIRE_WORDS = frozenset(
+    """qtr net shr shrs div pct mln bln dlrs dlr cts rpt vs oper avg revs rev prior qtly
+    mths yr yrs corrected""".split()
+)
+_DEMONYM_END = ("an", "ese", "ish", "i", "ch")
+# Heads of organization names: a "person" ending in one is an organization.
+_ORG_LAST = COMPANY_SUFFIXES | frozenset(
+    """motors electric bank bancorp airlines airways group industries holdings petroleum oil
+    steel chemical chemicals exchange fund trust partners securities insurance""".split()
+)
+
+_BOILERPLATE = re.compile(
+    r"""
+    ^[ \t]*(?:Reuter|REUTER|Reuters|REUTERS)[ \t]*$                                  # sign-off
+  | \((?:[Rr]eporting|[Ww]riting|[Ee]diting|[Aa]dditional\ reporting|[Cc]ompiled)\ by[^)\n]*\)
+  | ^[ \t]*By\ [A-Z][\w.'-]*(?:\ [A-Z][\w.'-]*){0,3}[ \t]*(?:,[^\n]{0,40})?$         # byline
+  | \b(?:REUTERS|Reuters|AFP|AP|UPI)/[ ]?[A-Z][\w.'-]*(?:\ [A-Z][\w.'-]*){0,3}        # photo credit
+  | ^[ \t]*(?:Photo|PHOTO|Picture|Photograph)[^\n:]{0,30}:[^\n]*$                    # photo line
+  | \((?:Reuters|Reuter|REUTER|REUTERS|AP|AFP|UPI)\)                                 # dateline agency
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+_POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
+_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+_WORD = re.compile(r"\S+")
+
+
+def _bare(word: str) -> str:
+    return word.casefold().rstrip(".,")
+
+
+def _is_junk_word(word: str) -> bool:
+    """Brackets, other punctuation and numbers never start or end a name."""
+    return not any(ch.isalpha() for ch in word) and word not in ("&",)
+
+
+# --------------------------------------------------------------------------- capitals
+def in_caps_line(text: str, pos: int, cache: dict[int, bool] | None = None) -> bool:
+    """True when the line holding ``text[pos]`` is in capitals (a headline, a telex line)."""
+    start = text.rfind("\n", 0, pos) + 1
+    if cache is not None and start in cache:
+        return cache[start]
+    end = text.find("\n", pos)
+    line = text[start : len(text) if end < 0 else end]
+    letters = [ch for ch in line if ch.isalpha()]
+    caps = len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+    if cache is not None:
+        cache[start] = caps
+    return caps
+
+
+# --------------------------------------------------------------------------- tidy
+def _words(e) -> list[tuple[int, int]]:
+    return [(e.start + m.start(), e.start + m.end()) for m in _WORD.finditer(e.text)]
+
+
+def _respan(text: str, e, start: int, end: int, label: str | None = None):
+    label = label or e.label
+    if start == e.start and end == e.end and label == e.label:
+        return e
+    return type(e)(text[start:end], label, start, end)
+
+
+def _trim(text: str, e):
+    """Trim junk, wire words, months/weekdays and (for persons) titles off the edges."""
+    words = _words(e)
+    caps = e.text.isupper()
+
+    def junk(k: int, at_start: bool) -> bool:
+        w = text[words[k][0] : words[k][1]]
+        b = _bare(w)
+        if _is_junk_word(w) or (b in _EDGE_DATES and len(words) > 1):
+            return True
+        if caps and b in _WIRE_WORDS:
+            return True
+        if at_start and e.label == "PERSON" and len(words) > 1:
+            if b in _TITLES:
+                return True
+            nxt = _bare(text[words[k + 1][0] : words[k + 1][1]]) if k + 1 < len(words) else ""
+            return w[:1].isupper() and b.endswith(_DEMONYM_END) and nxt in _TITLES
+        return False
+
+    i, j = 0, len(words)
+    while i < j and junk(i, True):
+        i += 1
+    while j > i and junk(j - 1, False):
+        j -= 1
+    if i >= j:
+        return None
+    return _respan(text, e, words[i][0], words[j - 1][1])
+
+
+def _person_in_title_phrase(text: str, e):
+    """ "Treasury Secretary James Baker" tagged as one organization -> the person "James Baker"."""
+    words = _words(e)
+    if len(words) < 3:
+        return None
+    k = len(words)
+    while k > 0:
+        w = text[words[k - 1][0] : words[k - 1][1]]
+        if not w[:1].isupper() or _bare(w) in _ROLE_WORDS:
+            break
+        k -= 1
+    n = len(words) - k
+    if not 1 <= n <= 4 or k == 0 or _bare(text[words[k - 1][0] : words[k - 1][1]]) not in _NOT_PERSON_ROLES:
+        return None
+    return type(e)(text[words[k][0] : words[-1][1]], "PERSON", words[k][0], words[-1][1])
+
+
+def tidy(text: str, entities: Sequence) -> list:
+    """Clean tagged mentions (see the module docstring); the result is in text order."""
+    if not entities:
+        return []
+    cut = [m.span() for m in _BOILERPLATE.finditer(text)]
+    out = []
+    n = len(text)
+    for e in entities:
+        if cut and any(a < e.end and e.start < b for a, b in cut):
+            continue
+        # A fragment of a longer token ("ST" of "1ST", "RD" of "3RD") is no name.
+        if (e.start and text[e.start - 1].isalnum()) or (e.end < n and text[e.end].isalnum()):
+            continue
+        e = _trim(text, e)
+        if e is None:
+            continue
+        if e.label in ("ORGANIZATION", "LOCATION"):
+            person = _person_in_title_phrase(text, e)
+            if person is not None:
+                e = person
+        bare = _bare(e.text)
+        if bare in COMPANY_SUFFIXES or bare == "reuter" or bare in _WIRE_WORDS:
+            continue
+        if bare in _MONTHS_DAYS and not (e.label == "PERSON" and bare in _NAME_MONTHS):
+            continue
+        words = e.text.split()
+        last = _bare(words[-1])
+        if e.label == "PERSON" and len(words) > 1 and last in _ORG_LAST:
+            e = _respan(text, e, e.start, e.end, "ORGANIZATION")
+        elif e.label == "LOCATION":
+            # Only places become organizations ("GATT"): a city or country tagged as an
+            # organization is often right (a sports team), so the reverse is not done.
+            other = other_label(_strip_name(e.text, e.label), e.label)
+            if other is not None:
+                e = _respan(text, e, e.start, e.end, other)
+        # "Moody's": the tokenizer split the "'s" off a name that keeps it.
+        if last in POSSESSIVE_NAMES and text[e.end : e.end + 2] in ("'s", "\u2019s") and e.label != "PERSON":
+            e = _respan(text, e, e.start, e.end + 2)
+        out.append(e)
+    return out
+
+
+# --------------------------------------------------------------------------- canonical names
+def _strip_name(text: str, label: str) -> str:
+    name = " ".join(text.split())
+    words = name.split(" ")
+    if _bare(words[-1]).rstrip("'\u2019s") in POSSESSIVE_NAMES and label != "PERSON":
+        return name.replace("\u2019", "'")
+    name = _POSSESSIVE.sub("", name).rstrip(" .,;:") or name
+    if label != "PERSON":
+        stripped = _LEADING_ARTICLE.sub("", name)
+        return stripped or name
+    words = name.split(" ")
+    k = 0
+    while k < len(words) - 1 and words[k].lower().rstrip(".") in _TITLES:
+        k += 1
+    return " ".join(words[k:])
+
+
+def _strip_suffix(name: str) -> str:
+    """ "BankAmerica Corp" -> "BankAmerica": the legal form is not part of the facet value."""
+    words = name.split(" ")
+    while len(words) > 1 and (_bare(words[-1]) in COMPANY_SUFFIXES or words[-1] in ("&", "and")):
+        words.pop()
+    return " ".join(words)
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def _recase(name: str, known: Callable[[str], bool] | None) -> str:
+    """A properly cased form of a capitals-only name: "BROWN-FORMAN" -> "Brown-Forman".
+
+    A word keeps its capitals when it is short (<= 4 letters) and its title-cased form
+    is not a known word (acronyms such as "IMF", "GATT"), or when it has full stops ("U.S.").
+    """
+    out = []
+    for word in name.split(" "):
+        titled = "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
+        if "." in word or (len(word) <= 4 and not (known is not None and known(titled))):
+            out.append(word)
+        else:
+            out.append(titled)
+    return " ".join(out)
+
+
+def _resolve_person(i: int, label: str, folded: list[list[str]], labels: list[str], base: list[str]) -> str | None:
+    toks = folded[i]
+    n = len(toks)
+
+    def matches(j: int) -> bool:
+        f = folded[j]
+        return labels[j] == "PERSON" and len(f) > n and (f[:n] == toks or f[-n:] == toks)
+
+    for j in range(i - 1, -1, -1):
+        if matches(j):
+            return base[j]
+    later = {base[j] for j in range(i + 1, len(base)) if matches(j)}
+    return later.pop() if len(later) == 1 else None
+
+
+def canonicalize(
+    entities: Sequence,
+    text: str | None = None,
+    known: Callable[[str], bool] | None = None,
+) -> list:
+    """Set each entity's ``name`` to its canonical form (one spelling per entity).
+
+    Within the article: titles and honorifics are stripped from persons ("President
+    Vladimir Putin" -> "Vladimir Putin"), possessives are dropped ("Kim's" -> "Kim") except
+    in names that keep them ("Moody's"), a leading "the" and a trailing legal form
+    ("Corp", "Inc") are dropped from organizations, a person mentioned by part of a longer
+    name seen earlier (or, failing that, by exactly one longer name later) takes that
+    full name ("Putin" -> "Vladimir Putin"), an acronym defined in brackets after a name
+    ("International Monetary Fund (IMF)") or made of the initials of an earlier name of
+    the same type ("UN" after "United Nations") takes that name.  With ``text``, a mention
+    on a capitals-only line (a headline) takes the spelling of the same name in the body
+    ("JAPAN" -> "Japan"), else a recased spelling ("BROWN-FORMAN" -> "Brown-Forman";
+    ``known(word)`` says whether a title-cased word is a known word, to keep acronyms);
+    a short capitals word that stays unresolved ("QTR") is dropped from the result.
+    Across articles: names listed in :mod:`.aliases` take the table's canonical name
+    ("U.S." -> "United States").
+
+    >>> from newsindex._entities.extractor import Entity
+    >>> ents = [Entity("Vladimir Putin", "PERSON", 0, 14), Entity("Putin's", "PERSON", 20, 27)]
+    >>> [e.name for e in canonicalize(ents)]
+    ['Vladimir Putin', 'Vladimir Putin']
+    """
+    if not entities:
+        return []
+    labels = [e.label for e in entities]
+    base = [_strip_name(e.text, e.label) for e in entities]
+    caps_cache: dict[int, bool] = {}
+    caps = [text is not None and e.text.isupper() and in_caps_line(text, e.start, caps_cache) for e in entities]
+    # Headline mentions take the body's spelling (and type) of the same name.
+    if any(caps):
+        body: dict[str, int] = {}
+        for j in range(len(entities)):
+            if not caps[j]:
+                body.setdefault(base[j].casefold(), j)
+        for i in range(len(entities)):
+            if caps[i]:
+                j = body.get(base[i].casefold())
+                if j is not None:
+                    base[i] = base[j]
+                    # Capitals mislead the tagger into persons ("JAPAN"); an organization
+                    # or place keeps its own type: a table's "NEW YORK" may be the team.
+                    if labels[i] in ("PERSON", "MISC"):
+                        labels[i] = labels[j]
+                    caps[i] = False
+    folded = [b.casefold().split() for b in base]
+    names = list(base)
+    for i, e in enumerate(entities):
+        label = labels[i]
+        name = base[i]
+        if label == "PERSON" and folded[i]:
+            name = _resolve_person(i, label, folded, labels, base) or name
+        elif label in ("ORGANIZATION", "LOCATION"):
+            acro = name.replace(".", "")
+            if 2 <= len(acro) <= 6 and acro.isupper() and " " not in acro:
+                # "International Monetary Fund (IMF)": the bracket defines the acronym.
+                if (
+                    i
+                    and text is not None
+                    and text[entities[i - 1].end : e.start].strip() == "("
+                    and labels[i - 1] in ("ORGANIZATION", "LOCATION")
+                    and " " in base[i - 1]
+                ):
+                    name, label = names[i - 1], labels[i - 1]
+                if name == base[i]:
+                    for j in range(i - 1, -1, -1):
+                        if labels[j] == label and _initials(base[j]) == acro and " " in base[j]:
+                            name = names[j]
+                            break
+        if caps[i] and name == base[i]:
+            recased = _recase(name, known)
+            # A short capitals word the body never names ("QTR", "RD") is headline noise.
+            if recased == name and name.isalpha() and canonical_name(name, label) is None:
+                names[i] = ""
+                continue
+            name = recased
+        if label == "ORGANIZATION":
+            name = canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
+        elif label == "LOCATION":
+            name = canonical_name(name, label) or name
+        names[i] = name
+        labels[i] = label
+    out = []
+    for i, e in enumerate(entities):
+        if not names[i]:
+            continue
+        if names[i] != e.name or labels[i] != e.label:
+            e = attrs.evolve(e, name=names[i], label=labels[i])
+        out.append(e)
+    return out
