@@ -51,6 +51,52 @@ _LOCATIONS: dict[str, tuple[str, ...]] = {
     "New Zealand": ("N.Z.",),
 }
 
+# US states as datelines abbreviate them ("SANTA CRUZ, Calif."), AP style.
+_STATES = {
+    "Alabama": ("Ala.",),
+    "Arizona": ("Ariz.",),
+    "Arkansas": ("Ark.",),
+    "California": ("Calif.", "Cal."),
+    "Colorado": ("Colo.",),
+    "Connecticut": ("Conn.",),
+    "Delaware": ("Del.",),
+    "Florida": ("Fla.",),
+    "Georgia": ("Ga.",),
+    "Illinois": ("Ill.",),
+    "Indiana": ("Ind.",),
+    "Kansas": ("Kan.", "Kans."),
+    "Kentucky": ("Ky.",),
+    "Louisiana": ("La.",),
+    "Maryland": ("Md.",),
+    "Massachusetts": ("Mass.",),
+    "Michigan": ("Mich.",),
+    "Minnesota": ("Minn.",),
+    "Mississippi": ("Miss.",),
+    "Missouri": ("Mo.",),
+    "Montana": ("Mont.",),
+    "Nebraska": ("Neb.", "Nebr."),
+    "Nevada": ("Nev.",),
+    "New Hampshire": ("N.H.",),
+    "New Jersey": ("N.J.",),
+    "New Mexico": ("N.M.",),
+    "North Carolina": ("N.C.",),
+    "North Dakota": ("N.D.",),
+    "Oklahoma": ("Okla.",),
+    "Oregon": ("Ore.", "Oreg."),
+    "Pennsylvania": ("Pa.", "Penn."),
+    "Rhode Island": ("R.I.",),
+    "South Carolina": ("S.C.",),
+    "South Dakota": ("S.D.",),
+    "Tennessee": ("Tenn.",),
+    "Texas": ("Tex.",),
+    "Vermont": ("Vt.",),
+    "Virginia": ("Va.",),
+    "West Virginia": ("W.Va.", "W. Va."),
+    "Wisconsin": ("Wis.", "Wisc."),
+    "Wyoming": ("Wyo.",),
+}
+_LOCATIONS.update(_STATES)
+
 _ORGANIZATIONS: dict[str, tuple[str, ...]] = {
     "International Monetary Fund": ("IMF", "I.M.F."),
     "General Agreement on Tariffs and Trade": ("GATT",),
@@ -72,7 +118,7 @@ _ORGANIZATIONS: dict[str, tuple[str, ...]] = {
     "North Atlantic Treaty Organization": ("NATO",),
     "European Union": ("EU",),
     "Ministry of International Trade and Industry": ("MITI",),
-    "Standard and Poor's": ("Standard and Poor's Corp", "Standard & Poor's", "S and P", "S&P"),
+    "Standard and Poor's": ("Standard and Poor's Corp", "Standard & Poor's", "Standard and Poor", "S and P", "S&P"),
     "Moody's": ("Moody's Investors Service", "Moody's Investors Service Inc"),
     "International Coffee Organization": ("ICO",),
     "International Cocoa Organization": ("ICCO",),
@@ -86,11 +132,32 @@ _ORGANIZATIONS: dict[str, tuple[str, ...]] = {
     "International Business Machines": ("IBM", "International Business Machines Corp"),
     "American Telephone and Telegraph": ("AT&T", "American Telephone and Telegraph Co"),
     "General Motors": ("GM", "General Motors Corp"),
-    "Ford Motor": ("Ford Motor Co",),
+    "Ford Motor": ("Ford", "Ford Motor Co"),
     "Tass": ("TASS",),
 }
 
-_PERSONS: dict[str, tuple[str, ...]] = {}
+# Surnames that, alone, name one person in the news of their time (Reuters 1987):
+# articles saying only "Reagan" and those saying "Ronald Reagan" share one facet value.
+_PERSONS: dict[str, tuple[str, ...]] = {
+    "Ronald Reagan": ("Reagan", "President Reagan"),
+    "Mikhail Gorbachev": ("Gorbachev",),
+    "Margaret Thatcher": ("Thatcher",),
+    "Yasuhiro Nakasone": ("Nakasone",),
+    "Paul Volcker": ("Volcker",),
+    "Helmut Kohl": ("Kohl",),
+    "Francois Mitterrand": ("Mitterrand",),
+    "Jacques Chirac": ("Chirac",),
+    "Alan Greenspan": ("Greenspan",),
+    "Karl Otto Poehl": ("Poehl",),
+    "Gerhard Stoltenberg": ("Stoltenberg",),
+    "Nigel Lawson": ("Lawson",),
+    "Clayton Yeutter": ("Yeutter",),
+    "Kiichi Miyazawa": ("Miyazawa",),
+    "Corazon Aquino": ("Aquino",),
+    "Jose Sarney": ("Sarney",),
+    "Dilson Funaro": ("Funaro",),
+    "Edouard Balladur": ("Balladur",),
+}
 
 _TABLES = {"PERSON": _PERSONS, "ORGANIZATION": _ORGANIZATIONS, "LOCATION": _LOCATIONS}
 
@@ -102,7 +169,7 @@ COMPANY_SUFFIXES = frozenset(
 
 #: Names that keep their "'s": the tokenizer splits "Moody's" into "Moody" + "'s".
 POSSESSIVE_NAMES = frozenset(
-    """moody mcdonald sainsbury macy lloyd christie sotheby harrod dillard kellogg friendly wendy
+    """moody poor mcdonald sainsbury macy lloyd christie sotheby harrod dillard kellogg friendly wendy
     denny carl hardee arby chili""".split()
 )
 
@@ -158,12 +225,14 @@ _SWAP = {"ORGANIZATION": "LOCATION", "LOCATION": "ORGANIZATION"}
 
 
 def other_label(name: str, label: str) -> str | None:
-    """The type the table gives a location or organization listed only under the other type.
+    """The type the table gives a location or organization listed only under another type.
 
-    >>> other_label("GATT", "LOCATION")
-    'ORGANIZATION'
+    >>> other_label("GATT", "LOCATION"), other_label("Reagan", "LOCATION")
+    ('ORGANIZATION', 'PERSON')
     """
     other = _SWAP.get(label)
-    if other is None or canonical_name(name, label) is not None or canonical_name(name, other) is None:
+    if other is None or canonical_name(name, label) is not None:
         return None
-    return other
+    if canonical_name(name, "PERSON") is not None:
+        return "PERSON"
+    return other if canonical_name(name, other) is not None else None

@@ -128,14 +128,19 @@ def _tokenize(text: str) -> list[list[tuple[int, int]]]:
 #
 # A line break is a sentence boundary unless it is a soft wrap of running prose.
 # Reuters bodies are hard-wrapped at ~70 characters, so a break inside a paragraph is
-# common and must not split.  A break is a soft wrap when the next line is not
-# indented (an indented line opens a paragraph), the line before is not a table row
-# (two spaces inside it, or mostly numbers) and either the next line starts in lower
-# case, or the line before is as long as a wrapped line (40-100 characters) and is
-# not an ALL-CAPS headline (unless a long capitals line follows: an all-caps body).
+# common and must not split; and their first line is short (the dateline was cut from
+# it), so a line's length alone cannot tell.  So the text is judged as a whole first:
+# it is *hard-wrapped* when it has 3+ lines, none longer than 100 characters, and at
+# least half of its lines reach 75% of the longest (a wrap width).  CoNLL documents,
+# one sentence a line, and texts with one paragraph a line are not.
+#
+# In a hard-wrapped text a break is a soft wrap unless the next line is blank or
+# indented (a new paragraph), either line is a table row (two spaces inside it, or
+# mostly numbers) or the line is an ALL-CAPS headline (unless long capitals lines go
+# on: a telex body).  In any other text a break is a boundary unless the next line
+# starts in lower case, or the line is as long as a wrapped line (40-100 characters),
+# not in capitals and not a table row.
 _WRAP_MIN, _WRAP_MAX = 40, 100
-_INITIALS = re.compile(r"(?:^|[\s(])((?:[^\W\d_]\.){1,3})$")
-_NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "a.m.", "p.m."})
 
 
 def _is_caps(line: str) -> bool:
@@ -150,8 +155,26 @@ def _is_table_row(line: str) -> bool:
     return len(words) >= 3 and numeric * 2 >= len(words)
 
 
-def soft_wrap(text: str, nl: int) -> bool:
-    """True when the line break at ``text[nl]`` is a hard wrap inside running prose.
+def hard_wrapped(text: str) -> bool:
+    """True when ``text`` looks hard-wrapped at a fixed width (see above).
+
+    >>> hard_wrapped("Showers continued throughout the week in\\nthe Bahia cocoa zone, "
+    ...     "alleviating the drought since early\\nJanuary and improving prospects for the "
+    ...     "coming temporao,\\nalthough normal humidity levels have not been restored,\\n"
+    ...     "Comissaria Smith said in its weekly review.")
+    True
+    """
+    lengths = [len(line.rstrip()) for line in text.split("\n") if line.strip()]
+    if len(lengths) < 3:
+        return False
+    width = max(lengths)
+    return width <= _WRAP_MAX and 2 * sum(n >= 0.75 * width for n in lengths) >= len(lengths)
+
+
+def soft_wrap(text: str, nl: int, wrapped: bool | None = None) -> bool:
+    """True when the line break at ``text[nl]`` is a wrap inside running prose.
+
+    ``wrapped``: whether the text is hard-wrapped (:func:`hard_wrapped`, computed when None).
 
     >>> t = "The bank said it had raised its prime lending rate to\\nnine pct from 8.75."
     >>> soft_wrap(t, t.index("\\n"))
@@ -160,6 +183,8 @@ def soft_wrap(text: str, nl: int) -> bool:
     >>> soft_wrap(t, t.index("\\n"))
     False
     """
+    if wrapped is None:
+        wrapped = hard_wrapped(text)
     start = text.rfind("\n", 0, nl) + 1
     line = text[start:nl].rstrip()
     end = text.find("\n", nl + 1)
@@ -169,12 +194,16 @@ def soft_wrap(text: str, nl: int) -> bool:
     nxt = nxt.strip()
     if not nxt or _is_table_row(line) or _is_table_row(nxt):
         return False
-    if nxt[0].islower():
-        return True
-    if not _WRAP_MIN <= len(line) <= _WRAP_MAX:
-        return False
     # A capitals line is a headline unless the text goes on in long capitals lines (telex).
-    return not _is_caps(line) or (_is_caps(nxt) and len(nxt) >= _WRAP_MIN)
+    if _is_caps(line) and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
+        return False
+    if wrapped or nxt[0].islower():
+        return True
+    return _WRAP_MIN <= len(line) <= _WRAP_MAX
+
+
+_INITIALS = re.compile(r"(?:^|[\s(])((?:[^\W\d_]\.){1,3})$")
+_NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "a.m.", "p.m."})
 
 
 # The shared tokenizer keeps "U.S." whole but splits a single initial ("D." -> "D", "."),
@@ -209,6 +238,7 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
     """Split ``sentences`` at hard line breaks and rejoin splits after an initial (see above)."""
     out: list[list[tuple[int, int]]] = []
     joinable = False  # may the next sentence continue the last one (no break between)?
+    wrapped: bool | None = None  # computed on the first sentence that spans a line break
     for sent in sentences:
         if not sent:
             continue
@@ -227,11 +257,13 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
             out.append(list(sent))
             joinable = True
             continue
+        if wrapped is None:
+            wrapped = hard_wrapped(text)
         cur: list[tuple[int, int]] = [sent[0]]
         for prev, tok in pairwise(sent):
             if tok[0] > prev[1]:
                 nl = text.find("\n", prev[1], tok[0])
-                if nl >= 0 and not soft_wrap(text, nl):
+                if nl >= 0 and not soft_wrap(text, nl, wrapped):
                     out.append(cur)
                     cur = []
             cur.append(tok)
@@ -264,7 +296,14 @@ class BundledExtractor:
 
         self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
         self._tag_begin = [t.startswith("B-") for t in TAGS]
-        self._known = self.model.lexicon.classes.__contains__
+        lex = self.model.lexicon
+        self._known = lex.classes.__contains__
+
+        def namelike(word: str) -> bool:
+            low = word.lower()
+            return "P" in lex.gaz.get(low, "") or lex.caps.get(low, "") in ("3", "4")
+
+        self._namelike = namelike
 
     def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
@@ -296,7 +335,7 @@ class BundledExtractor:
         # A name has a capital letter or a digit somewhere; this drops rare junk such as
         # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
         ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
-        return canonicalize(tidy(text, ents), text, self._known)
+        return canonicalize(tidy(text, ents), text, self._known, self._namelike)
 
 
 class NLTKExtractor:

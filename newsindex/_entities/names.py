@@ -40,7 +40,6 @@ _ROLE_WORDS = _TITLES | frozenset(
     """exchequer treasurer director commissioner economist analyst trader president-elect
     under-secretary undersecretary attorney-general""".split()
 )
-_NOT_PERSON_ROLES = _ROLE_WORDS - frozenset({"foreign", "defense", "defence", "interior", "finance", "state"})
 _MONTHS_DAYS = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
@@ -75,6 +74,7 @@ _BOILERPLATE = re.compile(
 )
 _POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
 _LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+_ABBREV_END = re.compile(r"(?:^|[\s.])(?:[^\W\d_]\.){2,}$|(?:^|\s)[A-Z][a-z]{1,4}\.$")
 _WORD = re.compile(r"\S+")
 
 
@@ -114,6 +114,9 @@ def _respan(text: str, e, start: int, end: int, label: str | None = None):
     return type(e)(text[start:end], label, start, end)
 
 
+_EDGE_PUNCT = frozenset('<>()[]{}"*,;:')
+
+
 def _trim(text: str, e):
     """Trim junk, wire words, months/weekdays and (for persons) titles off the edges."""
     words = _words(e)
@@ -140,7 +143,12 @@ def _trim(text: str, e):
         j -= 1
     if i >= j:
         return None
-    return _respan(text, e, words[i][0], words[j - 1][1])
+    a, b = words[i][0], words[j - 1][1]
+    while a < b and text[a] in _EDGE_PUNCT:  # "<Moody" from "<Moody's>"
+        a += 1
+    while b > a and text[b - 1] in _EDGE_PUNCT:
+        b -= 1
+    return _respan(text, e, a, b) if a < b else None
 
 
 def _person_in_title_phrase(text: str, e):
@@ -155,23 +163,61 @@ def _person_in_title_phrase(text: str, e):
             break
         k -= 1
     n = len(words) - k
-    if not 1 <= n <= 4 or k == 0 or _bare(text[words[k - 1][0] : words[k - 1][1]]) not in _NOT_PERSON_ROLES:
+    if not 1 <= n <= 4 or k == 0 or _bare(text[words[k - 1][0] : words[k - 1][1]]) not in _ROLE_WORDS:
         return None
     return type(e)(text[words[k][0] : words[-1][1]], "PERSON", words[k][0], words[-1][1])
+
+
+# Capitalised words the tagger reads as titles or leaves out at the start of a company
+# name ("General Motors Corp" -> "Motors Corp").
+_NAME_OPENERS = frozenset({"General", "National", "Standard", "First", "United", "American", "Royal", "GENERAL"})
+_FIRM_AFTER = re.compile(
+    r"[ \t]+(?:and|&)[ \t]+(?:Sons|Son|Co|Company|Partners|Associates)\b(?:[ \t]+(?:Inc|Ltd|Corp)\b)?"
+)
+_TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan", "program", "programme"})
+_AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
+
+
+def _phrase_pattern():
+    from .aliases import _ORGANIZATIONS
+
+    names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
+    alts = sorted((r"\s+".join(map(re.escape, n.split())) for n in names), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
+
+
+_PHRASES = _phrase_pattern()
+
+
+def _table_phrases(text: str, entities: list, make) -> list:
+    """Long names from the alias table found verbatim replace the pieces the tagger made
+    of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
+    found = [m.span() for m in _PHRASES.finditer(text) if text[m.start()].isupper()]
+    if not found:
+        return entities
+    out = [e for e in entities if not any(a < e.end and e.start < b for a, b in found)]
+    out += [make(text[a:b], "ORGANIZATION", a, b) for a, b in found]
+    return sorted(out, key=lambda e: e.start)
 
 
 def tidy(text: str, entities: Sequence) -> list:
     """Clean tagged mentions (see the module docstring); the result is in text order."""
     if not entities:
         return []
+    make = type(entities[0])
     cut = [m.span() for m in _BOILERPLATE.finditer(text)]
-    out = []
+    out: list = []
     n = len(text)
     for e in entities:
         if cut and any(a < e.end and e.start < b for a, b in cut):
             continue
-        # A fragment of a longer token ("ST" of "1ST", "RD" of "3RD") is no name.
+        # A fragment of a longer token ("ST" of "1ST", "O" of the ticker "<GENI.O>") is no name.
         if (e.start and text[e.start - 1].isalnum()) or (e.end < n and text[e.end].isalnum()):
+            continue
+        if e.start > 1 and text[e.start - 1] in "./" and text[e.start - 2].isalnum():
+            continue
+        # A ticker symbol in angle brackets ("<GE>") is a code, not a name.
+        if text[e.start - 1 : e.start] == "<" and text[e.end : e.end + 1] in (">", ".") and e.text.isupper():
             continue
         e = _trim(text, e)
         if e is None:
@@ -180,26 +226,55 @@ def tidy(text: str, entities: Sequence) -> list:
             person = _person_in_title_phrase(text, e)
             if person is not None:
                 e = person
+        words = e.text.split()
+        # "Samuel Montagu and Co Ltd" tagged as "Samuel Montagu" + "Co Ltd": one company.
+        if all(_bare(w) in COMPANY_SUFFIXES for w in words):
+            if out and _AND.search(text, out[-1].end, e.start) and out[-1].label in ("ORGANIZATION", "PERSON"):
+                out[-1] = make(text[out[-1].start : e.end], "ORGANIZATION", out[-1].start, e.end)
+            continue
         bare = _bare(e.text)
-        if bare in COMPANY_SUFFIXES or bare == "reuter" or bare in _WIRE_WORDS:
+        if bare == "reuter" or bare in _WIRE_WORDS:
             continue
         if bare in _MONTHS_DAYS and not (e.label == "PERSON" and bare in _NAME_MONTHS):
             continue
-        words = e.text.split()
         last = _bare(words[-1])
-        if e.label == "PERSON" and len(words) > 1 and last in _ORG_LAST:
+        suffix_after = re.match(r"[ \t]+(?:Corp|Co|Inc|Ltd|Plc|PLC|CORP|CO|INC|LTD)\b", text[e.end : e.end + 6])
+        if e.label in ("ORGANIZATION", "PERSON") and (e.label == "ORGANIZATION" or last in _ORG_LAST or suffix_after):
+            before = text[max(0, e.start - 9) : e.start]
+            m = re.search(r"(\w+)[ \t]$", before)
+            if m and m.group(1) in _NAME_OPENERS:
+                e = make(text[e.start - len(m.group(0)) : e.end], "ORGANIZATION", e.start - len(m.group(0)), e.end)
+                words = e.text.split()
+        firm = _FIRM_AFTER.match(text, e.end) if e.label == "PERSON" else None
+        if firm:  # "Alex. Brown and Sons Inc"
+            e = make(text[e.start : firm.end()], "ORGANIZATION", e.start, firm.end())
+        elif e.label == "PERSON" and len(words) > 1 and last in _TREATY_LAST:
+            e = _respan(text, e, e.start, e.end, "MISC")
+        elif e.label == "PERSON" and ((len(words) > 1 and last in _ORG_LAST) or suffix_after):
             e = _respan(text, e, e.start, e.end, "ORGANIZATION")
         elif e.label == "LOCATION":
             # Only places become organizations ("GATT"): a city or country tagged as an
-            # organization is often right (a sports team), so the reverse is not done.
+            # organization is often right (a sports team), so the reverse is not done...
             other = other_label(_strip_name(e.text, e.label), e.label)
             if other is not None:
                 e = _respan(text, e, e.start, e.end, other)
+        elif e.label == "ORGANIZATION":
+            # ... except for dotted country abbreviations ("U.S.", "U.K."): no team is named so.
+            other = other_label(_strip_name(e.text, e.label), e.label)
+            if other == "PERSON" or (other == "LOCATION" and "." in e.text):
+                e = _respan(text, e, e.start, e.end, other)
         # "Moody's": the tokenizer split the "'s" off a name that keeps it.
-        if last in POSSESSIVE_NAMES and text[e.end : e.end + 2] in ("'s", "\u2019s") and e.label != "PERSON":
+        if (
+            e.label != "PERSON"
+            and last in POSSESSIVE_NAMES
+            and text[e.end : e.end + 2].lower() in ("'s", "\u2019s")
+            and not text[e.end + 2 : e.end + 3].isalnum()
+        ):
             e = _respan(text, e, e.start, e.end + 2)
+        if out and out[-1].end > e.start:  # a widened span swallowed the previous mention
+            out.pop()
         out.append(e)
-    return out
+    return _table_phrases(text, out, make)
 
 
 # --------------------------------------------------------------------------- canonical names
@@ -208,7 +283,9 @@ def _strip_name(text: str, label: str) -> str:
     words = name.split(" ")
     if _bare(words[-1]).rstrip("'\u2019s") in POSSESSIVE_NAMES and label != "PERSON":
         return name.replace("\u2019", "'")
-    name = _POSSESSIVE.sub("", name).rstrip(" .,;:") or name
+    name = _POSSESSIVE.sub("", name)
+    # A full stop ends "U.S." and "Calif." but not "Corp said." (the sentence's).
+    name = (name.rstrip(" ,;:") if _ABBREV_END.search(name) else name.rstrip(" .,;:")) or name
     if label != "PERSON":
         stripped = _LEADING_ARTICLE.sub("", name)
         return stripped or name
@@ -225,6 +302,35 @@ def _strip_suffix(name: str) -> str:
     while len(words) > 1 and (_bare(words[-1]) in COMPANY_SUFFIXES or words[-1] in ("&", "and")):
         words.pop()
     return " ".join(words)
+
+
+# Heads of organization names that alone are common nouns ("the Bank", "the Court").
+_GENERIC_HEADS = frozenset(
+    """bank court commission community fund ministry exchange board committee council federal
+    agency department authority association union corporation company group institute office
+    bureau administration government state trust securities""".split()
+)
+
+
+def _vote_labels(base: list[str], labels: list[str]) -> None:
+    """Person or not, one answer per name in an article: the majority of its mentions
+    (ties: not a person)."""
+    typed = ("PERSON", "ORGANIZATION", "LOCATION")
+    votes: dict[str, dict[str, int]] = {}
+    for b, lab in zip(base, labels):
+        if lab in typed:
+            votes.setdefault(b.casefold(), {}).setdefault(lab, 0)
+            votes[b.casefold()][lab] += 1
+    for i, (b, lab) in enumerate(zip(base, labels)):
+        if lab not in typed:
+            continue
+        v = votes[b.casefold()]
+        # Person or not is voted; organization against place is not: a city is also
+        # its team, a country its government, and both are right in one article.
+        if "PERSON" in v and len(v) > 1:
+            person = v["PERSON"] > sum(v.values()) - v["PERSON"]
+            if person != (lab == "PERSON"):
+                labels[i] = "PERSON" if person else max((t for t in v if t != "PERSON"), key=lambda t: v[t])
 
 
 def _initials(name: str) -> str:
@@ -266,6 +372,7 @@ def canonicalize(
     entities: Sequence,
     text: str | None = None,
     known: Callable[[str], bool] | None = None,
+    namelike: Callable[[str], bool] | None = None,
 ) -> list:
     """Set each entity's ``name`` to its canonical form (one spelling per entity).
 
@@ -280,7 +387,9 @@ def canonicalize(
     on a capitals-only line (a headline) takes the spelling of the same name in the body
     ("JAPAN" -> "Japan"), else a recased spelling ("BROWN-FORMAN" -> "Brown-Forman";
     ``known(word)`` says whether a title-cased word is a known word, to keep acronyms);
-    a short capitals word that stays unresolved ("QTR") is dropped from the result.
+    a one-word capitals mention that stays unresolved is dropped from the result unless
+    it is listed in :mod:`.aliases` or ``namelike(word)`` says it is usually a name
+    ("QTR", "NEW" go; "BRAZIL" stays as "Brazil").
     Across articles: names listed in :mod:`.aliases` take the table's canonical name
     ("U.S." -> "United States").
 
@@ -311,6 +420,7 @@ def canonicalize(
                     if labels[i] in ("PERSON", "MISC"):
                         labels[i] = labels[j]
                     caps[i] = False
+    _vote_labels(base, labels)
     folded = [b.casefold().split() for b in base]
     names = list(base)
     for i, e in enumerate(entities):
@@ -337,14 +447,35 @@ def canonicalize(
                             break
         if caps[i] and name == base[i]:
             recased = _recase(name, known)
-            # A short capitals word the body never names ("QTR", "RD") is headline noise.
-            if recased == name and name.isalpha() and canonical_name(name, label) is None:
+            # A capitals word the body never names is headline noise ("QTR", "NEW"),
+            # unless it is a listed name or, by the word classes, usually capitalised.
+            if (
+                " " not in name
+                and name.replace("-", "").isalpha()
+                and canonical_name(name, label) is None
+                and not (namelike is not None and namelike(name))
+            ):
                 names[i] = ""
                 continue
             name = recased
+        if " " not in name and name.casefold() in _GENERIC_HEADS and canonical_name(name, label) is None:
+            # "the Bank said", "the Court": the one longer organization of the article
+            # holding that word, else a common noun read as a name.
+            longer = {
+                names[j]
+                for j in range(len(base))
+                if labels[j] == "ORGANIZATION"
+                and j != i
+                and " " in base[j]
+                and name.casefold() in base[j].casefold().split()
+            }
+            if len(longer) != 1:
+                names[i] = ""
+                continue
+            name, label = longer.pop(), "ORGANIZATION"
         if label == "ORGANIZATION":
             name = canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
-        elif label == "LOCATION":
+        elif label in ("LOCATION", "PERSON"):
             name = canonical_name(name, label) or name
         names[i] = name
         labels[i] = label
