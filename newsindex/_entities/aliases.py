@@ -100,7 +100,7 @@ _LOCATIONS.update(_STATES)
 _ORGANIZATIONS: dict[str, tuple[str, ...]] = {
     "International Monetary Fund": ("IMF", "I.M.F."),
     "General Agreement on Tariffs and Trade": ("GATT",),
-    "European Community": ("EC", "E.C.", "EEC", "European Economic Community", "Common Market", "Community"),
+    "European Community": ("EC", "E.C.", "EEC", "European Economic Community", "Common Market"),
     "Organization of Petroleum Exporting Countries": ("OPEC", "Organisation of Petroleum Exporting Countries"),
     "United Nations": ("UN", "U.N."),
     "World Bank": ("International Bank for Reconstruction and Development", "IBRD"),

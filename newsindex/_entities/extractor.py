@@ -34,7 +34,8 @@ from typing import ClassVar, Protocol, runtime_checkable
 import attrs
 
 from .._errors import EntityModelError
-from .names import canonicalize, tidy
+from .aliases import alias_table, variants
+from .names import canonicalize, surface_name, tidy
 from .perceptron import Model, default_model_path, normalize_token
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "EntityExtractor",
     "EntityModelError",
     "NLTKExtractor",
+    "alias_table",
     "article_entities",
     "canonicalize",
     "extract_entities",
@@ -83,15 +85,32 @@ class Entity:
 
 @attrs.frozen
 class ArticleEntities:
-    """Canonical entity names of one article, deduplicated, in first-mention order.
+    """The entities of one article: canonical names (facet values) and aliases (search only).
 
-    >>> ArticleEntities(persons=("Kim Jong Un",), organizations=(), locations=("Moscow",))
-    ArticleEntities(persons=('Kim Jong Un',), organizations=(), locations=('Moscow',))
+    Contract for indexing and querying:
+
+    * ``persons``, ``organizations``, ``locations``: canonical names, deduplicated, in
+      first-mention order; one entity, one value, one spelling (see :func:`canonicalize`).
+      These are the facet values.
+    * ``person_aliases``, ``organization_aliases``, ``location_aliases``: the *other*
+      names under which the same entities should be found by a field search, never shown
+      as facets.  They hold (1) every name the article used for an entity that differs
+      from its canonical name beyond letter case ("IMF" for "International Monetary
+      Fund", "U.S." for "United States", "BankAmerica Corp" for "BankAmerica") and (2)
+      the variants :mod:`.aliases` lists for each canonical name, so ``org:IMF`` finds an
+      article that only wrote the name out in full.  Deduplicated case-insensitively, in
+      order, and never equal to a canonical value of the same type.
+
+    >>> ArticleEntities(persons=("Kim Jong Un",), locations=("Moscow",)).persons
+    ('Kim Jong Un',)
     """
 
     persons: tuple[str, ...] = ()
     organizations: tuple[str, ...] = ()
     locations: tuple[str, ...] = ()
+    person_aliases: tuple[str, ...] = ()
+    organization_aliases: tuple[str, ...] = ()
+    location_aliases: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -440,19 +459,40 @@ def article_entities(
     sentences: Spans | None = None,
     extractor: EntityExtractor | None = None,
 ) -> ArticleEntities:
-    """Canonical persons, organizations and locations of one article (MISC excluded).
+    """Canonical persons, organizations and locations of one article, and their aliases
+    (MISC excluded; see :class:`ArticleEntities` for the contract).
 
     >>> article_entities("Putin met Kim Jong Un. Later Kim left Moscow.").locations
     ('Moscow',)
+    >>> ents = article_entities("The International Monetary Fund (IMF) met in Washington.")
+    >>> ents.organizations, ents.organization_aliases[:1]
+    (('International Monetary Fund',), ('IMF',))
     """
     ex = extractor if extractor is not None else get_extractor()
-    buckets: dict[str, dict[str, None]] = {"PERSON": {}, "ORGANIZATION": {}, "LOCATION": {}}
+    labels = ("PERSON", "ORGANIZATION", "LOCATION")
+    names: dict[str, dict[str, None]] = {label: {} for label in labels}
+    said: dict[str, dict[str, None]] = {label: {} for label in labels}
     for e in ex.extract(text, sentences):
-        bucket = buckets.get(e.label)
-        if bucket is not None and e.name:
-            bucket.setdefault(e.name, None)
+        if e.label in names and e.name:
+            names[e.label].setdefault(e.name, None)
+            surface = surface_name(e.text, e.label)
+            # A headline's capitals spelling is no name of its own: the canonical covers it.
+            if surface and not (surface.isupper() and len(surface) > 4):
+                said[e.label].setdefault(surface, None)
+    aliases: dict[str, tuple[str, ...]] = {}
+    for label in labels:
+        taken = {n.casefold() for n in names[label]}
+        found: list[str] = []
+        for name in (*said[label], *(v for n in names[label] for v in variants(n, label))):
+            if name.casefold() not in taken:
+                taken.add(name.casefold())
+                found.append(name)
+        aliases[label] = tuple(found)
     return ArticleEntities(
-        persons=tuple(buckets["PERSON"]),
-        organizations=tuple(buckets["ORGANIZATION"]),
-        locations=tuple(buckets["LOCATION"]),
+        persons=tuple(names["PERSON"]),
+        organizations=tuple(names["ORGANIZATION"]),
+        locations=tuple(names["LOCATION"]),
+        person_aliases=aliases["PERSON"],
+        organization_aliases=aliases["ORGANIZATION"],
+        location_aliases=aliases["LOCATION"],
     )

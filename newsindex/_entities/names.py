@@ -22,7 +22,7 @@ import attrs
 
 from .aliases import COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
 
-__all__ = ["canonicalize", "in_caps_line", "tidy"]
+__all__ = ["canonicalize", "in_caps_line", "surface_name", "tidy"]
 
 # --------------------------------------------------------------------------- word lists
 _TITLES = frozenset(
@@ -76,6 +76,7 @@ _POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
 _LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
 _ABBREV_END = re.compile(r"(?:^|[\s.])(?:[^\W\d_]\.){2,}$|(?:^|\s)[A-Z][a-z]{1,4}\.$")
 _WORD = re.compile(r"\S+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _bare(word: str) -> str:
@@ -296,6 +297,11 @@ def _strip_name(text: str, label: str) -> str:
     return " ".join(words[k:])
 
 
+def surface_name(text: str, label: str) -> str:
+    """The name a mention itself spells, titles, possessives and "the" stripped."""
+    return _strip_name(text, label)
+
+
 def _strip_suffix(name: str) -> str:
     """ "BankAmerica Corp" -> "BankAmerica": the legal form is not part of the facet value."""
     words = name.split(" ")
@@ -340,13 +346,15 @@ def _initials(name: str) -> str:
 def _recase(name: str, known: Callable[[str], bool] | None) -> str:
     """A properly cased form of a capitals-only name: "BROWN-FORMAN" -> "Brown-Forman".
 
-    A word keeps its capitals when it is short (<= 4 letters) and its title-cased form
-    is not a known word (acronyms such as "IMF", "GATT"), or when it has full stops ("U.S.").
+    A word keeps its capitals when its title-cased form is not a known word and it is
+    short (<= 4 letters, or <= 6 when ``known`` is given: "IMF", "GATT", "UNCTAD"), or
+    when it has full stops ("U.S.").
     """
     out = []
     for word in name.split(" "):
         titled = "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
-        if "." in word or (len(word) <= 4 and not (known is not None and known(titled))):
+        is_known = known is not None and known(titled)
+        if "." in word or (len(word) <= 4 and not is_known) or (len(word) <= 6 and known is not None and not is_known):
             out.append(word)
         else:
             out.append(titled)
@@ -403,7 +411,13 @@ def canonicalize(
     labels = [e.label for e in entities]
     base = [_strip_name(e.text, e.label) for e in entities]
     caps_cache: dict[int, bool] = {}
-    caps = [text is not None and e.text.isupper() and in_caps_line(text, e.start, caps_cache) for e in entities]
+    # Capitals mentions: on a headline line, or spelled in capitals though not an
+    # acronym ("TOKYO, March 3 -"); both take the body's spelling or a recased one.
+    headline = [text is not None and e.text.isupper() and in_caps_line(text, e.start, caps_cache) for e in entities]
+    caps = [
+        h or (e.text.isupper() and any(len(w) > 4 for w in _LETTERS.findall(e.text)))
+        for h, e in zip(headline, entities)
+    ]
     # Headline mentions take the body's spelling (and type) of the same name.
     if any(caps):
         body: dict[str, int] = {}
@@ -450,7 +464,8 @@ def canonicalize(
             # A capitals word the body never names is headline noise ("QTR", "NEW"),
             # unless it is a listed name or, by the word classes, usually capitalised.
             if (
-                " " not in name
+                headline[i]
+                and " " not in name
                 and name.replace("-", "").isalpha()
                 and canonical_name(name, label) is None
                 and not (namelike is not None and namelike(name))
