@@ -206,6 +206,7 @@ def alias_table() -> Mapping[str, Mapping[str, str]]:
     return _tables()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every mention
 def canonical_name(name: str, label: str) -> str | None:
     """The table's canonical name for ``name`` of type ``label``, or None when not listed."""
     table = _tables().get(label)

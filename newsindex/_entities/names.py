@@ -15,6 +15,7 @@ Two steps run after any backend:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 
@@ -96,8 +97,9 @@ def in_caps_line(text: str, pos: int, cache: dict[int, bool] | None = None) -> b
         return cache[start]
     end = text.find("\n", pos)
     line = text[start : len(text) if end < 0 else end]
-    letters = [ch for ch in line if ch.isalpha()]
-    caps = len(letters) >= 4 and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters)
+    upper = sum(map(str.isupper, line))
+    lower = sum(map(str.islower, line))
+    caps = upper + lower >= 4 and upper >= 9 * lower
     if cache is not None:
         cache[start] = caps
     return caps
@@ -118,8 +120,21 @@ def _respan(text: str, e, start: int, end: int, label: str | None = None):
 _EDGE_PUNCT = frozenset('<>()[]{}"*,;:')
 
 
+def _edge_word_ok(word: str, first: bool, e, n: int) -> bool:
+    """Fast check that an edge word needs no trimming (the common case)."""
+    if not word[:1].isalpha() or not word[-1:].isalnum():
+        return False
+    b = word.casefold()
+    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON")):
+        return False
+    return b not in _WIRE_WORDS
+
+
 def _trim(text: str, e):
     """Trim junk, wire words, months/weekdays and (for persons) titles off the edges."""
+    split = e.text.split()
+    if _edge_word_ok(split[0], True, e, len(split)) and _edge_word_ok(split[-1], False, e, len(split)):
+        return e
     words = _words(e)
     caps = e.text.isupper()
 
@@ -154,6 +169,8 @@ def _trim(text: str, e):
 
 def _person_in_title_phrase(text: str, e):
     """ "Treasury Secretary James Baker" tagged as one organization -> the person "James Baker"."""
+    if len(e.text.split()) < 3:
+        return None
     words = _words(e)
     if len(words) < 3:
         return None
@@ -179,21 +196,33 @@ _TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan"
 _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
 
-def _phrase_pattern():
+def _phrase_patterns() -> list[tuple[str, re.Pattern]]:
+    """(key word, pattern) per long organization name of the alias table; the key word,
+    its longest, is looked up first so that most articles cost one substring search each."""
     from .aliases import _ORGANIZATIONS
 
     names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
-    alts = sorted((r"\s+".join(map(re.escape, n.split())) for n in names), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
+    out = []
+    for n in sorted(names, key=len, reverse=True):
+        key = max(n.split(), key=len).casefold()
+        out.append((key, re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)))
+    return out
 
 
-_PHRASES = _phrase_pattern()
+_PHRASES = _phrase_patterns()
 
 
 def _table_phrases(text: str, entities: list, make) -> list:
     """Long names from the alias table found verbatim replace the pieces the tagger made
     of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
-    found = [m.span() for m in _PHRASES.finditer(text) if text[m.start()].isupper()]
+    said = {w for e in entities for w in e.text.casefold().split()}
+    found: list[tuple[int, int]] = []
+    for key, pattern in _PHRASES:
+        if key in said:  # the tagger found at least the longest word of the name
+            for m in pattern.finditer(text):
+                a, b = m.span()
+                if text[a].isupper() and not any(x < b and a < y for x, y in found):
+                    found.append((a, b))
     if not found:
         return entities
     out = [e for e in entities if not any(a < e.end and e.start < b for a, b in found)]
@@ -279,6 +308,7 @@ def tidy(text: str, entities: Sequence) -> list:
 
 
 # --------------------------------------------------------------------------- canonical names
+@functools.lru_cache(maxsize=1 << 16)  # pure, and called for every mention
 def _strip_name(text: str, label: str) -> str:
     name = " ".join(text.split())
     words = name.split(" ")
@@ -361,18 +391,22 @@ def _recase(name: str, known: Callable[[str], bool] | None) -> str:
     return " ".join(out)
 
 
-def _resolve_person(i: int, label: str, folded: list[list[str]], labels: list[str], base: list[str]) -> str | None:
+def _resolve_person(i: int, persons: list[int], folded: list[list[str]], base: list[str]) -> str | None:
+    """The longer person name this mention is part of: the latest earlier one, else the
+    only later one (``persons``: indices of person mentions with 2+ words)."""
     toks = folded[i]
     n = len(toks)
-
-    def matches(j: int) -> bool:
+    earlier = None
+    later: set[str] = set()
+    for j in persons:
         f = folded[j]
-        return labels[j] == "PERSON" and len(f) > n and (f[:n] == toks or f[-n:] == toks)
-
-    for j in range(i - 1, -1, -1):
-        if matches(j):
-            return base[j]
-    later = {base[j] for j in range(i + 1, len(base)) if matches(j)}
+        if len(f) > n and (f[:n] == toks or f[-n:] == toks):
+            if j < i:
+                earlier = base[j]
+            elif j > i:
+                later.add(base[j])
+    if earlier is not None:
+        return earlier
     return later.pop() if len(later) == 1 else None
 
 
@@ -436,12 +470,13 @@ def canonicalize(
                     caps[i] = False
     _vote_labels(base, labels)
     folded = [b.casefold().split() for b in base]
+    persons = [j for j in range(len(base)) if labels[j] == "PERSON" and len(folded[j]) > 1]
     names = list(base)
     for i, e in enumerate(entities):
         label = labels[i]
         name = base[i]
         if label == "PERSON" and folded[i]:
-            name = _resolve_person(i, label, folded, labels, base) or name
+            name = _resolve_person(i, persons, folded, base) or name
         elif label in ("ORGANIZATION", "LOCATION"):
             acro = name.replace(".", "")
             if 2 <= len(acro) <= 6 and acro.isupper() and " " not in acro:
