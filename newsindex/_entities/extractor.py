@@ -17,8 +17,15 @@ Quick start::
     ('Vladimir Putin', 'Kim Jong Un')
 
 Every :class:`Entity` satisfies ``text[e.start:e.end] == e.text``; ``e.name`` is the
-canonical name within the article (titles and possessives stripped, short later
-mentions resolved to the full name).
+canonical name (titles and possessives stripped, short mentions resolved to the full
+name, headline capitals resolved against the body, variants unified by the table in
+:mod:`.aliases`).
+
+Pipeline of :meth:`BundledExtractor.extract`: the shared tokenization's sentences are
+re-segmented (:func:`resegment`: hard line breaks of headlines, datelines and tables
+split, wrapped prose does not, single initials rejoin their name), tagged by the
+perceptron, then cleaned by :func:`newsindex._entities.names.tidy` (wire boilerplate,
+fragments, span edges, titles, types) and named by :func:`canonicalize`.
 """
 
 from __future__ import annotations

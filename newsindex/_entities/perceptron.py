@@ -1,9 +1,10 @@
-"""Compact greedy averaged-perceptron sequence tagger used by :mod:`newsindex.entities`.
+"""Compact greedy averaged-perceptron sequence tagger used by :mod:`newsindex._entities`.
 
 Private module.  It holds everything the shipped model needs at run time:
 
-* feature extraction (shared with :mod:`newsindex.train`, so training and
-  inference can never drift apart),
+* feature extraction (shared with :mod:`newsindex._entities.training`, so training
+  and inference can never drift apart), including word classes and gazetteer flags
+  (:class:`Lexicon`, shipped inside the model file),
 * the weight container with its per-word-type score cache,
 * greedy left-to-right decoding over IOB2 tags with hard IOB constraints,
 * loading and saving the model as gzipped JSON (never pickle).
