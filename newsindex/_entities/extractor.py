@@ -34,7 +34,6 @@ import functools
 import re
 import threading
 from collections.abc import Sequence
-from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -173,12 +172,15 @@ def _is_caps(line: str) -> bool:
     return line.isupper() and sum(ch.isalpha() for ch in line) >= 2
 
 
+_WORD_WITH_LETTER = re.compile(r"\S*[^\W\d_]\S*")
+
+
 def _is_table_row(line: str) -> bool:
-    words = line.split()
-    if "  " in line.strip() or "\t" in line:
+    line = line.strip()
+    if "  " in line or "\t" in line:
         return True
-    numeric = sum(1 for w in words if not any(ch.isalpha() for ch in w))
-    return len(words) >= 3 and numeric * 2 >= len(words)
+    words = line.count(" ") + 1 if line else 0
+    return words >= 3 and len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
 
 
 def hard_wrapped(text: str) -> bool:
@@ -285,15 +287,27 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
             continue
         if wrapped is None:
             wrapped = hard_wrapped(text)
-        cur: list[tuple[int, int]] = [sent[0]]
-        for prev, tok in pairwise(sent):
-            if tok[0] > prev[1]:
-                nl = text.find("\n", prev[1], tok[0])
-                if nl >= 0 and not soft_wrap(text, nl, wrapped):
-                    out.append(cur)
+        # Look at each line break once, not at each token gap: most are soft wraps.
+        hard = []
+        nl = text.find("\n", s0, s1)
+        while nl >= 0:
+            if not soft_wrap(text, nl, wrapped):
+                hard.append(nl)
+            nl = text.find("\n", nl + 1, s1)
+        if not hard:
+            out.append(list(sent))
+        else:
+            cur: list[tuple[int, int]] = []
+            k = 0
+            for tok in sent:
+                if k < len(hard) and tok[0] > hard[k]:
+                    while k < len(hard) and tok[0] > hard[k]:
+                        k += 1
+                    if cur:
+                        out.append(cur)
                     cur = []
-            cur.append(tok)
-        out.append(cur)
+                cur.append(tok)
+            out.append(cur)
         joinable = True
     return out
 
