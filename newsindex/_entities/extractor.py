@@ -220,14 +220,18 @@ def soft_wrap(text: str, nl: int, wrapped: bool | None = None) -> bool:
     if not line.strip() or not nxt[:1].strip():  # blank line, or the next one is indented
         return False
     nxt = nxt.strip()
-    if not nxt or _is_table_row(line) or _is_table_row(nxt):
+    if not nxt:
         return False
-    # A capitals line is a headline unless the text goes on in long capitals lines (telex).
-    if _is_caps(line) and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
-        return False
+    line_caps = _is_caps(line)
+    # Wrapped prose: the next line goes on in lower case, or the text is hard-wrapped
+    # and neither line is a headline or a table row (the cheap tests first).
     if wrapped or nxt[0].islower():
-        return True
-    return _WRAP_MIN <= len(line) <= _WRAP_MAX
+        if line_caps and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
+            return False  # a capitals line is a headline unless capitals lines go on (telex)
+        return not (_is_table_row(line) or _is_table_row(nxt))
+    if line_caps or not _WRAP_MIN <= len(line) <= _WRAP_MAX:
+        return False
+    return not (_is_table_row(line) or _is_table_row(nxt))
 
 
 _INITIALS = re.compile(r"(?:^|[\s(])((?:[^\W\d_]\.){1,3})$")

@@ -203,6 +203,7 @@ def _person_in_title_phrase(text: str, e):
 # Capitalised words the tagger reads as titles or leaves out at the start of a company
 # name ("General Motors Corp" -> "Motors Corp").
 _NAME_OPENERS = frozenset({"General", "National", "Standard", "First", "United", "American", "Royal", "GENERAL"})
+_SUFFIX_AFTER = re.compile(r"[ \t]+(?:Corp|Co|Inc|Ltd|Plc|PLC|CORP|CO|INC|LTD)\b")
 _FIRM_AFTER = re.compile(
     r"[ \t]+(?:and|&)[ \t]+(?:Sons|Son|Co|Company|Partners|Associates)\b(?:[ \t]+(?:Inc|Ltd|Corp)\b)?"
 )
@@ -210,16 +211,17 @@ _TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan"
 _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
 
-def _phrase_patterns() -> list[tuple[str, re.Pattern]]:
-    """(key word, pattern) per long organization name of the alias table; the key word,
-    its longest, is looked up first so that most articles cost one substring search each."""
+def _phrase_patterns() -> dict[str, list[re.Pattern]]:
+    """Patterns of the long organization names of the alias table, by their longest word:
+    a name is searched for only when the tagger found that word in some mention."""
     from .aliases import _ORGANIZATIONS
 
     names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
-    out = []
-    for n in sorted(names, key=len, reverse=True):
+    out: dict[str, list[re.Pattern]] = {}
+    for n in sorted(names):
         key = max(n.split(), key=len).casefold()
-        out.append((key, re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)))
+        pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)
+        out.setdefault(key, []).append(pattern)
     return out
 
 
@@ -229,14 +231,15 @@ _PHRASES = _phrase_patterns()
 def _table_phrases(text: str, entities: list, make) -> list:
     """Long names from the alias table found verbatim replace the pieces the tagger made
     of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
-    said = {w for e in entities for w in e.text.casefold().split()}
+    patterns = [p for e in entities for w in e.text.casefold().split() for p in _PHRASES.get(w, ())]
+    if not patterns:  # the tagger found not even the longest word of a listed name
+        return entities
     found: list[tuple[int, int]] = []
-    for key, pattern in _PHRASES:
-        if key in said:  # the tagger found at least the longest word of the name
-            for m in pattern.finditer(text):
-                a, b = m.span()
-                if text[a].isupper() and not any(x < b and a < y for x, y in found):
-                    found.append((a, b))
+    for pattern in sorted(set(patterns), key=lambda p: len(p.pattern), reverse=True):
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            if text[a].isupper() and not any(x < b and a < y for x, y in found):
+                found.append((a, b))
     if not found:
         return entities
     out = [e for e in entities if not any(a < e.end and e.start < b for a, b in found)]
@@ -272,7 +275,7 @@ def tidy(text: str, entities: Sequence) -> list:
                 e = person
         words = e.text.split()
         # "Samuel Montagu and Co Ltd" tagged as "Samuel Montagu" + "Co Ltd": one company.
-        if all(_bare(w) in COMPANY_SUFFIXES for w in words):
+        if _bare(words[0]) in COMPANY_SUFFIXES and all(_bare(w) in COMPANY_SUFFIXES for w in words):
             if out and _AND.search(text, out[-1].end, e.start) and out[-1].label in ("ORGANIZATION", "PERSON"):
                 out[-1] = make(text[out[-1].start : e.end], "ORGANIZATION", out[-1].start, e.end)
             continue
@@ -282,13 +285,15 @@ def tidy(text: str, entities: Sequence) -> list:
         if bare in _MONTHS_DAYS and not (e.label == "PERSON" and bare in _NAME_MONTHS):
             continue
         last = _bare(words[-1])
-        suffix_after = re.match(r"[ \t]+(?:Corp|Co|Inc|Ltd|Plc|PLC|CORP|CO|INC|LTD)\b", text[e.end : e.end + 6])
+        suffix_after = _SUFFIX_AFTER.match(text, e.end)
         if e.label in ("ORGANIZATION", "PERSON") and (e.label == "ORGANIZATION" or last in _ORG_LAST or suffix_after):
-            before = text[max(0, e.start - 9) : e.start]
-            m = re.search(r"(\w+)[ \t]$", before)
-            if m and m.group(1) in _NAME_OPENERS:
-                e = make(text[e.start - len(m.group(0)) : e.end], "ORGANIZATION", e.start - len(m.group(0)), e.end)
-                words = e.text.split()
+            j = e.start - 1
+            if j > 0 and text[j] == " ":
+                prev = text[max(0, j - 9) : j].split()
+                if prev and prev[-1] in _NAME_OPENERS:
+                    k = j - len(prev[-1])
+                    e = make(text[k : e.end], "ORGANIZATION", k, e.end)
+                    words = e.text.split()
         firm = _FIRM_AFTER.match(text, e.end) if e.label == "PERSON" else None
         if firm:  # "Alex. Brown and Sons Inc"
             e = make(text[e.start : firm.end()], "ORGANIZATION", e.start, firm.end())
