@@ -129,6 +129,9 @@ def test_company_suffixes_and_fragments() -> None:
     assert "General Motors" in ents.organizations and "General Electric" in ents.organizations
     everything = {*ents.persons, *ents.organizations, *ents.locations}
     assert not everything & {"Co", "Ltd", "Co Ltd", "Corp", "Motors", "Electric"}
+    # A long listed name is one organization even when the tagger saw only part of it.
+    ents = article_entities("Standard and Poor's Corp said it upgraded the debt.")
+    assert ents.organizations == ("Standard and Poor's",)
 
 
 def test_tidy_trims_brackets_numbers_and_weekdays() -> None:

@@ -212,16 +212,17 @@ _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
 
 def _phrase_patterns() -> dict[str, list[re.Pattern]]:
-    """Patterns of the long organization names of the alias table, by their longest word:
-    a name is searched for only when the tagger found that word in some mention."""
+    """Patterns of the long organization names of the alias table, by each of their
+    capitalised words: a name is searched for only when the tagger found one of them."""
     from .aliases import _ORGANIZATIONS
 
     names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
     out: dict[str, list[re.Pattern]] = {}
     for n in sorted(names):
-        key = max(n.split(), key=len).casefold()
         pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)
-        out.setdefault(key, []).append(pattern)
+        for word in n.split():
+            if word[:1].isupper():
+                out.setdefault(word.casefold(), []).append(pattern)
     return out
 
 
