@@ -175,8 +175,9 @@ def _is_caps(line: str) -> bool:
 _WORD_WITH_LETTER = re.compile(r"\S*[^\W\d_]\S*")
 
 
+@functools.lru_cache(maxsize=4096)  # each line is asked about twice: before and after its break
 def _is_table_row(line: str) -> bool:
-    line = line.strip()
+    """True for a stripped line that looks like a table row (see above)."""
     if "  " in line or "\t" in line:
         return True
     words = line.count(" ") + 1 if line else 0
@@ -228,10 +229,10 @@ def soft_wrap(text: str, nl: int, wrapped: bool | None = None) -> bool:
     if wrapped or nxt[0].islower():
         if line_caps and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
             return False  # a capitals line is a headline unless capitals lines go on (telex)
-        return not (_is_table_row(line) or _is_table_row(nxt))
+        return not (_is_table_row(line.strip()) or _is_table_row(nxt))
     if line_caps or not _WRAP_MIN <= len(line) <= _WRAP_MAX:
         return False
-    return not (_is_table_row(line) or _is_table_row(nxt))
+    return not (_is_table_row(line.strip()) or _is_table_row(nxt))
 
 
 _INITIALS = re.compile(r"(?:^|[\s(])((?:[^\W\d_]\.){1,3})$")

@@ -211,18 +211,20 @@ _TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan"
 _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
 
-def _phrase_patterns() -> dict[str, list[re.Pattern]]:
+def _phrase_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
     """Patterns of the long organization names of the alias table, by each of their
-    capitalised words: a name is searched for only when the tagger found one of them."""
+    capitalised words, with the name's longest word: a name is searched for only when the
+    tagger found one of its words and its longest word is in the text."""
     from .aliases import _ORGANIZATIONS
 
     names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
-    out: dict[str, list[re.Pattern]] = {}
+    out: dict[str, list[tuple[str, re.Pattern]]] = {}
     for n in sorted(names):
         pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)
+        key = max(n.split(), key=len).casefold()
         for word in n.split():
             if word[:1].isupper():
-                out.setdefault(word.casefold(), []).append(pattern)
+                out.setdefault(word.casefold(), []).append((key, pattern))
     return out
 
 
@@ -232,11 +234,14 @@ _PHRASES = _phrase_patterns()
 def _table_phrases(text: str, entities: list, make) -> list:
     """Long names from the alias table found verbatim replace the pieces the tagger made
     of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
-    patterns = [p for e in entities for w in e.text.casefold().split() for p in _PHRASES.get(w, ())]
-    if not patterns:  # the tagger found not even the longest word of a listed name
+    candidates = {p for e in entities for w in e.text.casefold().split() for p in _PHRASES.get(w, ())}
+    if not candidates:  # the tagger found no word of a listed name
         return entities
+    folded = text.casefold()
     found: list[tuple[int, int]] = []
-    for pattern in sorted(set(patterns), key=lambda p: len(p.pattern), reverse=True):
+    for key, pattern in sorted(candidates, key=lambda kp: len(kp[1].pattern), reverse=True):
+        if key not in folded:  # a substring test before the regex: most candidates stop here
+            continue
         for m in pattern.finditer(text):
             a, b = m.span()
             if text[a].isupper() and not any(x < b and a < y for x, y in found):
