@@ -7,6 +7,8 @@ Run from the repository root::
 Measures, in one run and on one core:
 
 * model load time of the bundled extractor (JSON parse + cache set-up);
+* accuracy on CoNLL-2003 eng.testa on the product path (per type P/R/F1, see
+  :func:`newsindex._entities.conll.product_path_scores`);
 * sentences/s and tokens/s of ``BundledExtractor.extract`` over CoNLL-2003 eng.testa,
   given token spans (tokenization excluded), document by document;
 * sentences/s of NLTK's pipeline on the same sentences: ``PerceptronTagger.tag`` then
@@ -33,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _conll_documents(path: Path) -> list[tuple[str, list[list[tuple[int, int]]], list[list[str]]]]:
-    from newsindex._entities.training import read_conll
+    from newsindex._entities.conll import read_conll
 
     out = []
     for doc in read_conll(path):
@@ -77,6 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     if not testa.exists():
         print(f"{testa} is absent: nothing to benchmark")
         return 0
+    from newsindex._entities.conll import format_scores, product_path_scores, read_conll
+
+    # Accuracy as articles really arrive: each document as text, one CoNLL sentence a
+    # line, given whole to the extractor (its own sentence splitting and tokenization).
+    t0 = time.perf_counter()
+    scores = product_path_scores(read_conll(testa), ours.extract)
+    print(f"eng.testa product path (exact typed spans, conlleval) [{time.perf_counter() - t0:.1f}s]:")
+    print("  " + format_scores(scores).replace("\n", "\n  "))
     docs = _conll_documents(testa)
     n_sent = sum(len(s) for _, s, _ in docs)
     n_tok = sum(len(x) for _, s, _ in docs for x in s)

@@ -259,7 +259,7 @@ def test_conll_dev_f1() -> None:
     """Micro F1 over PER/ORG/LOC on all of eng.testa (exact spans, conlleval)."""
     if not CONLL_DEV.exists():
         pytest.skip(f"{CONLL_DEV} is absent (research data lives in ../shared)")
-    from newsindex._entities.training import evaluate_spans, read_conll, tag_docs
+    from newsindex._entities.conll import evaluate_spans, read_conll, tag_docs
 
     model = Model.load(default_model_path())
     scores = evaluate_spans(*tag_docs(model, read_conll(CONLL_DEV)))
@@ -267,3 +267,16 @@ def test_conll_dev_f1() -> None:
     for typ in ("PER", "LOC"):
         assert scores[typ][2] >= 0.85, scores
     assert scores["ORG"][2] >= 0.75, scores
+
+
+def test_conll_dev_f1_on_the_product_path() -> None:
+    """eng.testa as articles arrive (one sentence a line, the extractor splits and tokenizes)."""
+    if not CONLL_DEV.exists():
+        pytest.skip(f"{CONLL_DEV} is absent (research data lives in ../shared)")
+    from newsindex._entities.conll import product_path_scores, read_conll
+
+    scores = product_path_scores(read_conll(CONLL_DEV), get_extractor().extract)
+    assert scores["micro"][2] >= 0.89, scores
+    for typ in ("PER", "LOC"):
+        assert scores[typ][2] >= 0.9, scores
+    assert scores["ORG"][2] >= 0.8, scores

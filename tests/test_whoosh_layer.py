@@ -127,6 +127,6 @@ def test_opening_an_index_to_search_does_not_load_the_entity_model(tmp_path: Pat
     with Index(tmp_path / "ix") as ix:  # entities="bundled" by default
         assert ix.search("kim").total == 1
         assert extractor._cached_extractor.cache_info().currsize == 0
-        ix.add([Article(id="b", title="Putin meets Kim")])
+        ix.add([Article(id="b", title="Summit", body="Russian President Vladimir Putin met Kim Jong Un in Moscow.")])
         assert extractor._cached_extractor.cache_info().currsize == 1
         assert ix.search("person:putin").total == 1

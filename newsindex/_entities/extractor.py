@@ -17,8 +17,15 @@ Quick start::
     ('Vladimir Putin', 'Kim Jong Un')
 
 Every :class:`Entity` satisfies ``text[e.start:e.end] == e.text``; ``e.name`` is the
-canonical name within the article (titles and possessives stripped, short later
-mentions resolved to the full name).
+canonical name (titles and possessives stripped, short mentions resolved to the full
+name, headline capitals resolved against the body, variants unified by the table in
+:mod:`.aliases`).
+
+Pipeline of :meth:`BundledExtractor.extract`: the shared tokenization's sentences are
+re-segmented (:func:`resegment`: hard line breaks of headlines, datelines and tables
+split, wrapped prose does not, single initials rejoin their name), tagged by the
+perceptron, then cleaned by :func:`newsindex._entities.names.tidy` (wire boilerplate,
+fragments, span edges, titles, types) and named by :func:`canonicalize`.
 """
 
 from __future__ import annotations
@@ -33,6 +40,8 @@ from typing import ClassVar, Protocol, runtime_checkable
 import attrs
 
 from .._errors import EntityModelError
+from .aliases import alias_table, variants
+from .names import canonicalize, surface_name, tidy
 from .perceptron import Model, default_model_path, normalize_token
 
 __all__ = [
@@ -44,6 +53,7 @@ __all__ = [
     "EntityExtractor",
     "EntityModelError",
     "NLTKExtractor",
+    "alias_table",
     "article_entities",
     "canonicalize",
     "extract_entities",
@@ -83,10 +93,19 @@ class Entity:
 class ArticleEntities:
     """The entities of one article: canonical names (facet values) and aliases (search only).
 
-    ``persons``, ``organizations``, ``locations`` are canonical names, deduplicated,
-    in first-mention order; ``person_aliases``, ``organization_aliases`` and
-    ``location_aliases`` are other names the same entities should be found by in a
-    field search, never shown as facets.
+    Contract for indexing and querying:
+
+    * ``persons``, ``organizations``, ``locations``: canonical names, deduplicated, in
+      first-mention order; one entity, one value, one spelling (see :func:`canonicalize`).
+      These are the facet values.
+    * ``person_aliases``, ``organization_aliases``, ``location_aliases``: the *other*
+      names under which the same entities should be found by a field search, never shown
+      as facets.  They hold (1) every name the article used for an entity that differs
+      from its canonical name beyond letter case ("IMF" for "International Monetary
+      Fund", "U.S." for "United States", "BankAmerica Corp" for "BankAmerica") and (2)
+      the variants :mod:`.aliases` lists for each canonical name, so ``org:IMF`` finds an
+      article that only wrote the name out in full.  Deduplicated case-insensitively, in
+      order, and never equal to a canonical value of the same type.
 
     >>> ArticleEntities(persons=("Kim Jong Un",), locations=("Moscow",)).persons
     ('Kim Jong Un',)
@@ -125,80 +144,176 @@ def _tokenize(text: str) -> list[list[tuple[int, int]]]:
     return tokenize(text)
 
 
-# --------------------------------------------------------------------------- canonical names
-_TITLES = frozenset(
-    """mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother
-    president vice prime premier chancellor minister secretary deputy governor gov sen senator
-    rep representative congressman congresswoman mayor judge justice chief king queen prince
-    princess emperor empress sheikh general gen lt lieutenant col colonel maj major capt captain
-    cmdr commander adm admiral sgt sergeant marshal officer chairman chairwoman chair ceo
-    ambassador envoy spokesman spokeswoman spokesperson pope cardinal archbishop bishop imam
-    ayatollah leader supreme foreign defense defence interior finance state natural resources
-    regional former acting""".split()
-)
-_POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
-_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+# --------------------------------------------------------------------------- sentence re-segmentation
+# Punkt reads a text as prose: it runs a headline, a dateline or the rows of a table
+# into one "sentence" when no full stop ends them, and it ends a sentence after an
+# initial ("D. Fulton", "F.C. Valletta").  Both hurt the tagger, which was trained on
+# CoNLL sentences: run-together lines gave names such as "Peter Blackburn BRUSSELS",
+# and a split initial loses its name.  So the extractor re-segments Punkt's output.
+#
+# A line break is a sentence boundary unless it is a soft wrap of running prose.
+# Reuters bodies are hard-wrapped at ~70 characters, so a break inside a paragraph is
+# common and must not split; and their first line is short (the dateline was cut from
+# it), so a line's length alone cannot tell.  So the text is judged as a whole first:
+# it is *hard-wrapped* when it has 3+ lines, none longer than 100 characters, and at
+# least half of its lines reach 75% of the longest (a wrap width).  CoNLL documents,
+# one sentence a line, and texts with one paragraph a line are not.
+#
+# In a hard-wrapped text a break is a soft wrap unless the next line is blank or
+# indented (a new paragraph), either line is a table row (two spaces inside it, or
+# mostly numbers) or the line is an ALL-CAPS headline (unless long capitals lines go
+# on: a telex body).  In any other text a break is a boundary unless the next line
+# starts in lower case, or the line is as long as a wrapped line (40-100 characters),
+# not in capitals and not a table row.
+_WRAP_MIN, _WRAP_MAX = 40, 100
 
 
-def _strip_name(text: str, label: str) -> str:
-    name = " ".join(text.split())
-    name = _POSSESSIVE.sub("", name).rstrip(" .,;:") or name
-    if label != "PERSON":
-        stripped = _LEADING_ARTICLE.sub("", name)
-        return stripped or name
-    words = name.split(" ")
-    k = 0
-    while k < len(words) - 1 and words[k].lower().rstrip(".") in _TITLES:
-        k += 1
-    return " ".join(words[k:])
+def _is_caps(line: str) -> bool:
+    return line.isupper() and sum(ch.isalpha() for ch in line) >= 2
 
 
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.split() if w[:1].isupper())
+_WORD_WITH_LETTER = re.compile(r"\S*[^\W\d_]\S*")
 
 
-def canonicalize(entities: Sequence[Entity]) -> list[Entity]:
-    """Set each entity's ``name`` to its canonical form within one article.
+@functools.lru_cache(maxsize=4096)  # each line is asked about twice: before and after its break
+def _is_table_row(line: str) -> bool:
+    """True for a stripped line that looks like a table row (see above)."""
+    if "  " in line or "\t" in line:
+        return True
+    words = line.count(" ") + 1 if line else 0
+    return words >= 3 and len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
 
-    Titles and honorifics are stripped from persons ("President Vladimir Putin" ->
-    "Vladimir Putin"), possessives are dropped ("Kim's" -> "Kim"), a leading "the" is
-    dropped from organizations and locations, a person mentioned by part of a longer
-    name seen earlier (or, failing that, by exactly one longer name later) takes that
-    full name ("Putin" -> "Vladimir Putin", "Kim" -> "Kim Jong Un"), and an acronym of an
-    earlier organization/location of the same type resolves to it ("UN" -> "United Nations").
 
-    >>> ents = [Entity("Vladimir Putin", "PERSON", 0, 14), Entity("Putin's", "PERSON", 20, 27)]
-    >>> [e.name for e in canonicalize(ents)]
-    ['Vladimir Putin', 'Vladimir Putin']
+def hard_wrapped(text: str) -> bool:
+    """True when ``text`` looks hard-wrapped at a fixed width (see above).
+
+    >>> hard_wrapped("Showers continued throughout the week in\\nthe Bahia cocoa zone, "
+    ...     "alleviating the drought since early\\nJanuary and improving prospects for the "
+    ...     "coming temporao,\\nalthough normal humidity levels have not been restored,\\n"
+    ...     "Comissaria Smith said in its weekly review.")
+    True
     """
-    base = [_strip_name(e.text, e.label) for e in entities]
-    folded = [b.casefold().split() for b in base]
-    out: list[Entity] = []
-    for i, e in enumerate(entities):
-        name = base[i]
-        toks = folded[i]
-        if e.label == "PERSON" and toks:
-            n = len(toks)
+    lengths = [len(line.rstrip()) for line in text.split("\n") if line.strip()]
+    if len(lengths) < 3:
+        return False
+    width = max(lengths)
+    return width <= _WRAP_MAX and 2 * sum(n >= 0.75 * width for n in lengths) >= len(lengths)
 
-            def matches(j: int, toks: list[str] = toks, n: int = n) -> bool:
-                f = folded[j]
-                return entities[j].label == "PERSON" and len(f) > n and (f[:n] == toks or f[-n:] == toks)
 
-            earlier = [j for j in range(i - 1, -1, -1) if matches(j)]
-            if earlier:
-                name = base[earlier[0]]
-            else:
-                later = {base[j] for j in range(i + 1, len(entities)) if matches(j)}
-                if len(later) == 1:
-                    name = later.pop()
-        elif e.label in ("ORGANIZATION", "LOCATION") and 2 <= len(name.replace(".", "")) <= 6:
-            acro = name.replace(".", "")
-            if acro.isupper() and " " not in acro:
-                for j in range(i - 1, -1, -1):
-                    if entities[j].label == e.label and _initials(base[j]) == acro and " " in base[j]:
-                        name = base[j]
-                        break
-        out.append(e if name == e.name else attrs.evolve(e, name=name))
+def soft_wrap(text: str, nl: int, wrapped: bool | None = None) -> bool:
+    """True when the line break at ``text[nl]`` is a wrap inside running prose.
+
+    ``wrapped``: whether the text is hard-wrapped (:func:`hard_wrapped`, computed when None).
+
+    >>> t = "The bank said it had raised its prime lending rate to\\nnine pct from 8.75."
+    >>> soft_wrap(t, t.index("\\n"))
+    True
+    >>> t = "Peter Blackburn\\nBRUSSELS 1996-08-22"
+    >>> soft_wrap(t, t.index("\\n"))
+    False
+    """
+    if wrapped is None:
+        wrapped = hard_wrapped(text)
+    start = text.rfind("\n", 0, nl) + 1
+    line = text[start:nl].rstrip()
+    end = text.find("\n", nl + 1)
+    nxt = text[nl + 1 : len(text) if end < 0 else end]
+    if not line.strip() or not nxt[:1].strip():  # blank line, or the next one is indented
+        return False
+    nxt = nxt.strip()
+    if not nxt:
+        return False
+    line_caps = _is_caps(line)
+    # Wrapped prose: the next line goes on in lower case, or the text is hard-wrapped
+    # and neither line is a headline or a table row (the cheap tests first).
+    if wrapped or nxt[0].islower():
+        if line_caps and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
+            return False  # a capitals line is a headline unless capitals lines go on (telex)
+        return not (_is_table_row(line.strip()) or _is_table_row(nxt))
+    if line_caps or not _WRAP_MIN <= len(line) <= _WRAP_MAX:
+        return False
+    return not (_is_table_row(line.strip()) or _is_table_row(nxt))
+
+
+_INITIALS = re.compile(r"(?:^|[\s(])((?:[^\W\d_]\.){1,3})$")
+_NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "a.m.", "p.m."})
+
+
+# The shared tokenizer keeps "U.S." whole but splits a single initial ("D." -> "D", "."),
+# while CoNLL (and so the model) sees "D." as one token of a name such as "D. Fulton".
+_SPLIT_INITIAL = re.compile(r"\b[^\W\d_]\.\s+[^\W\d_]")
+
+
+def _join_initials(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a one-letter token, a touching "." and nothing else into one token ("D.")."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(sent)
+    while i < n:
+        a, b = sent[i]
+        if (
+            b - a == 1
+            and i + 1 < n
+            and sent[i + 1] == (b, b + 1)
+            and text[b] == "."
+            and text[a].isupper()
+            and i + 2 < n
+            and text[sent[i + 2][0]].isupper()
+        ):
+            out.append((a, b + 1))
+            i += 2
+            continue
+        out.append((a, b))
+        i += 1
+    return out
+
+
+def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
+    """Split ``sentences`` at hard line breaks and rejoin splits after an initial (see above)."""
+    out: list[list[tuple[int, int]]] = []
+    joinable = False  # may the next sentence continue the last one (no break between)?
+    wrapped: bool | None = None  # computed on the first sentence that spans a line break
+    for sent in sentences:
+        if not sent:
+            continue
+        first = sent[0]
+        if out and joinable and first[0] >= out[-1][-1][1]:
+            b = out[-1][-1][1]
+            gap = text[b : first[0]]
+            m = _INITIALS.search(text, max(0, b - 8), b)
+            if "\n" not in gap and text[first[0] : first[0] + 1].isupper() and m and m.group(1) not in _NOT_INITIALS:
+                out[-1].extend(sent)
+                sent = out.pop()
+        s0, s1 = sent[0][0], sent[-1][1]
+        if _SPLIT_INITIAL.search(text, s0, s1):
+            sent = _join_initials(text, sent)
+        if s1 <= s0 or text.find("\n", s0, s1) < 0:
+            out.append(list(sent))
+            joinable = True
+            continue
+        if wrapped is None:
+            wrapped = hard_wrapped(text)
+        # Look at each line break once, not at each token gap: most are soft wraps.
+        hard = []
+        nl = text.find("\n", s0, s1)
+        while nl >= 0:
+            if not soft_wrap(text, nl, wrapped):
+                hard.append(nl)
+            nl = text.find("\n", nl + 1, s1)
+        if not hard:
+            out.append(list(sent))
+        else:
+            cur: list[tuple[int, int]] = []
+            k = 0
+            for tok in sent:
+                if k < len(hard) and tok[0] > hard[k]:
+                    while k < len(hard) and tok[0] > hard[k]:
+                        k += 1
+                    if cur:
+                        out.append(cur)
+                    cur = []
+                cur.append(tok)
+            out.append(cur)
+        joinable = True
     return out
 
 
@@ -226,11 +341,20 @@ class BundledExtractor:
 
         self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
         self._tag_begin = [t.startswith("B-") for t in TAGS]
+        lex = self.model.lexicon
+        self._known = lex.classes.__contains__
+
+        def namelike(word: str) -> bool:
+            low = word.lower()
+            return "P" in lex.gaz.get(low, "") or lex.caps.get(low, "") in ("3", "4")
+
+        self._namelike = namelike
 
     def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
         if sentences is None:
             sentences = _tokenize(text)
+        sentences = resegment(text, sentences)
         if text.isascii():
             words = [[text[a:b] for a, b in sent] for sent in sentences]
         else:
@@ -256,7 +380,7 @@ class BundledExtractor:
         # A name has a capital letter or a digit somewhere; this drops rare junk such as
         # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
         ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
-        return canonicalize(ents)
+        return canonicalize(tidy(text, ents), text, self._known, self._namelike)
 
 
 class NLTKExtractor:
@@ -322,7 +446,7 @@ class NLTKExtractor:
                     i += n
                 else:
                     i += 1
-        return canonicalize(ents)
+        return canonicalize(tidy(text, ents), text)
 
 
 _BACKENDS = {"bundled": BundledExtractor, "nltk": NLTKExtractor}
@@ -361,19 +485,40 @@ def article_entities(
     sentences: Spans | None = None,
     extractor: EntityExtractor | None = None,
 ) -> ArticleEntities:
-    """Canonical persons, organizations and locations of one article (MISC excluded).
+    """Canonical persons, organizations and locations of one article, and their aliases
+    (MISC excluded; see :class:`ArticleEntities` for the contract).
 
     >>> article_entities("Putin met Kim Jong Un. Later Kim left Moscow.").locations
     ('Moscow',)
+    >>> ents = article_entities("The International Monetary Fund (IMF) met in Washington.")
+    >>> ents.organizations, ents.organization_aliases[:1]
+    (('International Monetary Fund',), ('IMF',))
     """
     ex = extractor if extractor is not None else get_extractor()
-    buckets: dict[str, dict[str, None]] = {"PERSON": {}, "ORGANIZATION": {}, "LOCATION": {}}
+    labels = ("PERSON", "ORGANIZATION", "LOCATION")
+    names: dict[str, dict[str, None]] = {label: {} for label in labels}
+    said: dict[str, dict[str, None]] = {label: {} for label in labels}
     for e in ex.extract(text, sentences):
-        bucket = buckets.get(e.label)
-        if bucket is not None and e.name:
-            bucket.setdefault(e.name, None)
+        if e.label in names and e.name:
+            names[e.label].setdefault(e.name, None)
+            surface = surface_name(e.text, e.label)
+            # A headline's capitals spelling is no name of its own: the canonical covers it.
+            if surface and not (surface.isupper() and len(surface) > 4):
+                said[e.label].setdefault(surface, None)
+    aliases: dict[str, tuple[str, ...]] = {}
+    for label in labels:
+        taken = {n.casefold() for n in names[label]}
+        found: list[str] = []
+        for name in (*said[label], *(v for n in names[label] for v in variants(n, label))):
+            if name.casefold() not in taken:
+                taken.add(name.casefold())
+                found.append(name)
+        aliases[label] = tuple(found)
     return ArticleEntities(
-        persons=tuple(buckets["PERSON"]),
-        organizations=tuple(buckets["ORGANIZATION"]),
-        locations=tuple(buckets["LOCATION"]),
+        persons=tuple(names["PERSON"]),
+        organizations=tuple(names["ORGANIZATION"]),
+        locations=tuple(names["LOCATION"]),
+        person_aliases=aliases["PERSON"],
+        organization_aliases=aliases["ORGANIZATION"],
+        location_aliases=aliases["LOCATION"],
     )

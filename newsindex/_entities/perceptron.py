@@ -1,9 +1,10 @@
-"""Compact greedy averaged-perceptron sequence tagger used by :mod:`newsindex.entities`.
+"""Compact greedy averaged-perceptron sequence tagger used by :mod:`newsindex._entities`.
 
 Private module.  It holds everything the shipped model needs at run time:
 
-* feature extraction (shared with :mod:`newsindex.train`, so training and
-  inference can never drift apart),
+* feature extraction (shared with :mod:`newsindex._entities.training`, so training
+  and inference can never drift apart), including word classes and gazetteer flags
+  (:class:`Lexicon`, shipped inside the model file),
 * the weight container with its per-word-type score cache,
 * greedy left-to-right decoding over IOB2 tags with hard IOB constraints,
 * loading and saving the model as gzipped JSON (never pickle).
@@ -41,8 +42,14 @@ from itertools import pairwise
 from pathlib import Path
 
 __all__ = [
+    "ALLOWED",
+    "BOS",
+    "EOS",
     "FORMAT",
+    "NTAGS",
+    "START",
     "TAGS",
+    "TYPE_OF_TAG",
     "Lexicon",
     "Model",
     "capitalised",
@@ -69,14 +76,14 @@ TAGS: tuple[str, ...] = (
     "I-MISC",
 )
 NTAGS = len(TAGS)
-_TYPE_OF_TAG: tuple[str, ...] = tuple(t[2:] if t != "O" else "O" for t in TAGS)
+TYPE_OF_TAG: tuple[str, ...] = tuple(t[2:] if t != "O" else "O" for t in TAGS)
 
 # Allowed transitions in IOB2: I-X only after B-X or I-X.
-_ALLOWED = tuple(
-    tuple(not (cur.startswith("I-") and ((*_TYPE_OF_TAG, "<S>"))[p] != cur[2:]) for cur in TAGS)
+ALLOWED = tuple(
+    tuple(not (cur.startswith("I-") and ((*TYPE_OF_TAG, "<S>"))[p] != cur[2:]) for cur in TAGS)
     for p in range(NTAGS + 1)  # last row: sentence start
 )
-_START = NTAGS  # pseudo tag index for "before the sentence"
+START = NTAGS  # pseudo tag index for "before the sentence"
 _NEG = -1e9
 
 BOS = "<S>"
@@ -163,14 +170,23 @@ class Lexicon:
 
     ``classes`` maps a case-sensitive word form to a distributional cluster id
     (``"fine/coarse"``); ``caps`` maps a lowercase form to a one-character bucket of how
-    often the word is capitalised in mid-sentence.
+    often the word is capitalised in mid-sentence; ``gaz`` maps a lowercase word to its
+    gazetteer flags (see :func:`newsindex._entities.training.build_gazetteer`): ``P`` a
+    one-word place, ``B``/``I`` first/later word of a longer place name, ``F`` a person's
+    first name.  Gazetteer features fire only on capitalised words.
     """
 
-    __slots__ = ("caps", "classes")
+    __slots__ = ("caps", "classes", "gaz")
 
-    def __init__(self, classes: dict[str, str] | None = None, caps: dict[str, str] | None = None):
+    def __init__(
+        self,
+        classes: dict[str, str] | None = None,
+        caps: dict[str, str] | None = None,
+        gaz: dict[str, str] | None = None,
+    ):
         self.classes = classes or {}
         self.caps = caps or {}
+        self.gaz = gaz or {}
 
     def cluster(self, word: str) -> str | None:
         """Cluster id of ``word`` (digits already mapped to 0): exact, Title-cased, lower."""
@@ -245,6 +261,12 @@ def type_features(word: str, lex: Lexicon = _EMPTY_LEXICON) -> tuple[list[str], 
         f0.append(f"r={cap}|{case}")
         fm1.append(f"r-1={cap}")
         fp1.append(f"r1={cap}")
+    if lex.gaz and capitalised(word):
+        g = lex.gaz.get(lower)
+        if g is not None:
+            f0 += ("g=" + g, f"g|c={g}|{case}")
+            fm1.append("g-1=" + g)
+            fp1.append("g1=" + g)
     return (fm2, fm1, f0, fp1, fp2, first)
 
 
@@ -341,7 +363,7 @@ class Model:
         for p2 in range(NTAGS + 1):
             for p in range(NTAGS + 1):
                 vec = _vsum([v for v in (w("T=" + names[p]), w("T2=" + names[p2] + "|" + names[p])) if v])
-                allowed = _ALLOWED[p]
+                allowed = ALLOWED[p]
                 trans.append(tuple(x if ok else _NEG for x, ok in zip(vec, allowed)))
         self._trans = trans
         self._tbound = [max(v[1], v[3], v[5], v[7]) - v[0] for v in trans]
@@ -365,7 +387,7 @@ class Model:
                 vec[packed[k]] = packed[k + 1] / scale
             weights[feat] = tuple(vec)
         lex = data.get("lexicon") or {}
-        return cls(weights, data.get("meta"), Lexicon(lex.get("classes"), lex.get("caps")))
+        return cls(weights, data.get("meta"), Lexicon(lex.get("classes"), lex.get("caps"), lex.get("gaz")))
 
     def save(self, path: str | Path, scale: float = 1000.0) -> None:
         """Write the weights as gzipped JSON with sparse integer-quantised vectors."""
@@ -386,6 +408,7 @@ class Model:
             "lexicon": {
                 "classes": dict(sorted(self.lexicon.classes.items())),
                 "caps": dict(sorted(self.lexicon.caps.items())),
+                "gaz": dict(sorted(self.lexicon.gaz.items())),
             },
             "weights": packed,
         }
@@ -442,7 +465,7 @@ class Model:
         w = self.weights.get
         docvec_cache: dict[str, Sequence[float] | None] = {}
         history: dict[str, str] = {}
-        type_of = _TYPE_OF_TAG
+        type_of = TYPE_OF_TAG
         stride = NTAGS + 1
         out: list[list[int]] = []
         for sent in sentences:
@@ -454,7 +477,7 @@ class Model:
             ents += map(entry, sent)
             ents += (eos, eos)
             tags: list[int] = []
-            p2 = p1 = _START
+            p2 = p1 = START
             for i in range(n):
                 word = sent[i]
                 c0 = word[:1]
@@ -462,7 +485,7 @@ class Model:
                 e2 = ents[i + 2]
                 if (
                     not cap
-                    and (p1 == 0 or p1 == _START)
+                    and (p1 == 0 or p1 == START)
                     and ents[i][6]
                     + ents[i + 1][7]
                     + e2[11 if i == 0 else 8]

@@ -1,0 +1,564 @@
+"""From tagged spans to the entities an editor would list: tidy mentions, canonical names.
+
+Two steps run after any backend:
+
+* :func:`tidy` fixes *mentions* (their spans and types): it drops wire boilerplate
+  (sign-offs, bylines, "(Reporting by ...)", photo credits, the agency in a dateline),
+  fragments glued to other characters ("ST" of "1ST"), months and weekdays, bare company
+  suffixes; trims brackets, numbers, weekdays and titles off span edges ("Juventus (",
+  "USDA Thursday", "President Vladimir Putin"); takes the person out of a title phrase
+  tagged as an organization ("Treasury Secretary James Baker"); keeps the "'s" of names
+  such as "Moody's"; and retypes names the alias table knows ("GATT" is no place).
+* :func:`canonicalize` sets every mention's ``name``: one spelling per entity within
+  the article and, through :mod:`.aliases`, across articles.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from .aliases import COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
+
+__all__ = ["canonicalize", "in_caps_line", "surface_name", "tidy"]
+
+# --------------------------------------------------------------------------- word lists
+_TITLES = frozenset(
+    """mr mrs ms miss mx dr prof sir dame lord lady rev reverend fr father sister brother
+    president vice prime premier chancellor minister secretary deputy governor gov sen senator
+    rep representative congressman congresswoman mayor judge justice chief king queen prince
+    princess emperor empress sheikh general gen lt lieutenant col colonel maj major capt captain
+    cmdr commander adm admiral sgt sergeant marshal officer chairman chairwoman chair ceo
+    ambassador envoy spokesman spokeswoman spokesperson pope cardinal archbishop bishop imam
+    ayatollah leader supreme foreign defense defence interior finance state natural resources
+    regional former acting""".split()
+)
+# Words that end a title phrase before a name ("Chancellor of the Exchequer Nigel Lawson").
+_ROLE_WORDS = _TITLES | frozenset(
+    """exchequer treasurer director commissioner economist analyst trader president-elect
+    under-secretary undersecretary attorney-general""".split()
+)
+_MONTHS_DAYS = frozenset(
+    """january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun""".split()
+)
+# Dates are trimmed off a name's edges ("USDA Thursday"), but not words that are also
+# names ("Theresa May", "Sun Co").
+_EDGE_DATES = _MONTHS_DAYS - frozenset({"may", "march", "mar", "sun", "sat", "wed", "august", "june", "april"})
+_NAME_MONTHS = frozenset({"may", "june", "april", "august"})
+# Abbreviations of wire headlines ("4TH QTR NET", "SHR LOSS"): never part of a name.
+_WIRE_WORDS = frozenset(
+    """qtr net shr shrs div pct mln bln dlrs dlr cts rpt vs oper avg revs rev prior qtly
+    mths yr yrs corrected""".split()
+)
+_DEMONYM_END = ("an", "ese", "ish", "i", "ch")
+# Heads of organization names: a "person" ending in one is an organization.
+_ORG_LAST = COMPANY_SUFFIXES | frozenset(
+    """motors electric bank bancorp airlines airways group industries holdings petroleum oil
+    steel chemical chemicals exchange fund trust partners securities insurance""".split()
+)
+
+# Wire boilerplate, each pattern with the substrings without which it cannot match, so
+# that most articles skip most patterns (a substring test is far cheaper than a regex).
+_BOILERPLATE = [
+    (("Reuter", "REUTER"), r"^[ \t]*(?:Reuter|REUTER|Reuters|REUTERS)[ \t]*$"),  # sign-off
+    (
+        ("ing by", "iled by"),
+        r"\((?:[Rr]eporting|[Ww]riting|[Ee]diting|[Aa]dditional reporting|[Cc]ompiled) by[^)\n]*\)",
+    ),
+    (("By ",), r"^[ \t]*By [A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}[ \t]*(?:,[^\n]{0,40})?$"),  # byline
+    (("S/", "s/", "AFP/", "AP/", "UPI/"), r"\b(?:REUTERS|Reuters|AFP|AP|UPI)/ ?[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}"),
+    (("Photo", "PHOTO", "Picture"), r"^[ \t]*(?:Photo|PHOTO|Picture|Photograph)[^\n:]{0,30}:[^\n]*$"),
+    (("(Reuter", "(REUTER", "(AP)", "(AFP)", "(UPI)"), r"\((?:Reuters|Reuter|REUTER|REUTERS|AP|AFP|UPI)\)"),
+]
+_BOILERPLATE_RE = [(hints, re.compile(p, re.MULTILINE)) for hints, p in _BOILERPLATE]
+
+
+def _boilerplate(text: str) -> list[tuple[int, int]]:
+    """Character spans of wire boilerplate in ``text``."""
+    spans: list[tuple[int, int]] = []
+    for hints, pattern in _BOILERPLATE_RE:
+        if any(h in text for h in hints):
+            spans += (m.span() for m in pattern.finditer(text))
+    return spans
+
+
+_POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
+_LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
+_ABBREV_END = re.compile(r"(?:^|[\s.])(?:[^\W\d_]\.){2,}$|(?:^|\s)[A-Z][a-z]{1,4}\.$")
+_WORD = re.compile(r"\S+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _bare(word: str) -> str:
+    return word.casefold().rstrip(".,")
+
+
+def _is_junk_word(word: str) -> bool:
+    """Brackets, other punctuation and numbers never start or end a name."""
+    return not any(ch.isalpha() for ch in word) and word not in ("&",)
+
+
+# --------------------------------------------------------------------------- capitals
+def in_caps_line(text: str, pos: int, cache: dict[int, bool] | None = None) -> bool:
+    """True when the line holding ``text[pos]`` is in capitals (a headline, a telex line)."""
+    start = text.rfind("\n", 0, pos) + 1
+    if cache is not None and start in cache:
+        return cache[start]
+    end = text.find("\n", pos)
+    line = text[start : len(text) if end < 0 else end]
+    upper = sum(map(str.isupper, line))
+    lower = sum(map(str.islower, line))
+    caps = upper + lower >= 4 and upper >= 9 * lower
+    if cache is not None:
+        cache[start] = caps
+    return caps
+
+
+# --------------------------------------------------------------------------- tidy
+def _words(e) -> list[tuple[int, int]]:
+    return [(e.start + m.start(), e.start + m.end()) for m in _WORD.finditer(e.text)]
+
+
+def _respan(text: str, e, start: int, end: int, label: str | None = None):
+    label = label or e.label
+    if start == e.start and end == e.end and label == e.label:
+        return e
+    return type(e)(text[start:end], label, start, end)
+
+
+_EDGE_PUNCT = frozenset('<>()[]{}"*,;:')
+
+
+def _edge_word_ok(word: str, first: bool, e, n: int) -> bool:
+    """Fast check that an edge word needs no trimming (the common case)."""
+    if not word[:1].isalpha() or not word[-1:].isalnum():
+        return False
+    b = word.casefold()
+    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON")):
+        return False
+    return b not in _WIRE_WORDS
+
+
+def _trim(text: str, e):
+    """Trim junk, wire words, months/weekdays and (for persons) titles off the edges."""
+    split = e.text.split()
+    if _edge_word_ok(split[0], True, e, len(split)) and _edge_word_ok(split[-1], False, e, len(split)):
+        return e
+    words = _words(e)
+    caps = e.text.isupper()
+
+    def junk(k: int, at_start: bool) -> bool:
+        w = text[words[k][0] : words[k][1]]
+        b = _bare(w)
+        if _is_junk_word(w) or (b in _EDGE_DATES and len(words) > 1):
+            return True
+        if caps and b in _WIRE_WORDS:
+            return True
+        if at_start and e.label == "PERSON" and len(words) > 1:
+            if b in _TITLES:
+                return True
+            nxt = _bare(text[words[k + 1][0] : words[k + 1][1]]) if k + 1 < len(words) else ""
+            return w[:1].isupper() and b.endswith(_DEMONYM_END) and nxt in _TITLES
+        return False
+
+    i, j = 0, len(words)
+    while i < j and junk(i, True):
+        i += 1
+    while j > i and junk(j - 1, False):
+        j -= 1
+    if i >= j:
+        return None
+    a, b = words[i][0], words[j - 1][1]
+    while a < b and text[a] in _EDGE_PUNCT:  # "<Moody" from "<Moody's>"
+        a += 1
+    while b > a and text[b - 1] in _EDGE_PUNCT:
+        b -= 1
+    return _respan(text, e, a, b) if a < b else None
+
+
+def _person_in_title_phrase(text: str, e):
+    """ "Treasury Secretary James Baker" tagged as one organization -> the person "James Baker"."""
+    if len(e.text.split()) < 3:
+        return None
+    words = _words(e)
+    if len(words) < 3:
+        return None
+    k = len(words)
+    while k > 0:
+        w = text[words[k - 1][0] : words[k - 1][1]]
+        if not w[:1].isupper() or _bare(w) in _ROLE_WORDS:
+            break
+        k -= 1
+    n = len(words) - k
+    if not 1 <= n <= 4 or k == 0 or _bare(text[words[k - 1][0] : words[k - 1][1]]) not in _ROLE_WORDS:
+        return None
+    return type(e)(text[words[k][0] : words[-1][1]], "PERSON", words[k][0], words[-1][1])
+
+
+# Capitalised words the tagger reads as titles or leaves out at the start of a company
+# name ("General Motors Corp" -> "Motors Corp").
+_NAME_OPENERS = frozenset({"General", "National", "Standard", "First", "United", "American", "Royal", "GENERAL"})
+_SUFFIX_AFTER = re.compile(r"[ \t]+(?:Corp|Co|Inc|Ltd|Plc|PLC|CORP|CO|INC|LTD)\b")
+_FIRM_AFTER = re.compile(
+    r"[ \t]+(?:and|&)[ \t]+(?:Sons|Son|Co|Company|Partners|Associates)\b(?:[ \t]+(?:Inc|Ltd|Corp)\b)?"
+)
+_TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan", "program", "programme"})
+_AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
+
+
+def _phrase_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
+    """Patterns of the long organization names of the alias table, by each of their
+    capitalised words, with the name's longest word: a name is searched for only when the
+    tagger found one of its words and its longest word is in the text."""
+    from .aliases import _ORGANIZATIONS
+
+    names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
+    out: dict[str, list[tuple[str, re.Pattern]]] = {}
+    for n in sorted(names):
+        pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)
+        key = max(n.split(), key=len).casefold()
+        for word in n.split():
+            if word[:1].isupper():
+                out.setdefault(word.casefold(), []).append((key, pattern))
+    return out
+
+
+_PHRASES = _phrase_patterns()
+
+
+def _table_phrases(text: str, entities: list, make) -> list:
+    """Long names from the alias table found verbatim replace the pieces the tagger made
+    of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
+    candidates = {p for e in entities for w in e.text.casefold().split() for p in _PHRASES.get(w, ())}
+    if not candidates:  # the tagger found no word of a listed name
+        return entities
+    folded = text.casefold()
+    found: list[tuple[int, int]] = []
+    for key, pattern in sorted(candidates, key=lambda kp: len(kp[1].pattern), reverse=True):
+        if key not in folded:  # a substring test before the regex: most candidates stop here
+            continue
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            if text[a].isupper() and not any(x < b and a < y for x, y in found):
+                found.append((a, b))
+    if not found:
+        return entities
+    out = [e for e in entities if not any(a < e.end and e.start < b for a, b in found)]
+    out += [make(text[a:b], "ORGANIZATION", a, b) for a, b in found]
+    return sorted(out, key=lambda e: e.start)
+
+
+def tidy(text: str, entities: Sequence) -> list:
+    """Clean tagged mentions (see the module docstring); the result is in text order."""
+    if not entities:
+        return []
+    make = type(entities[0])
+    cut = _boilerplate(text)
+    out: list = []
+    n = len(text)
+    for e in entities:
+        if cut and any(a < e.end and e.start < b for a, b in cut):
+            continue
+        # A fragment of a longer token ("ST" of "1ST", "O" of the ticker "<GENI.O>") is no name.
+        if (e.start and text[e.start - 1].isalnum()) or (e.end < n and text[e.end].isalnum()):
+            continue
+        if e.start > 1 and text[e.start - 1] in "./" and text[e.start - 2].isalnum():
+            continue
+        # A ticker symbol in angle brackets ("<GE>") is a code, not a name.
+        if text[e.start - 1 : e.start] == "<" and text[e.end : e.end + 1] in (">", ".") and e.text.isupper():
+            continue
+        e = _trim(text, e)
+        if e is None:
+            continue
+        if e.label in ("ORGANIZATION", "LOCATION"):
+            person = _person_in_title_phrase(text, e)
+            if person is not None:
+                e = person
+        words = e.text.split()
+        # "Samuel Montagu and Co Ltd" tagged as "Samuel Montagu" + "Co Ltd": one company.
+        if _bare(words[0]) in COMPANY_SUFFIXES and all(_bare(w) in COMPANY_SUFFIXES for w in words):
+            if out and _AND.search(text, out[-1].end, e.start) and out[-1].label in ("ORGANIZATION", "PERSON"):
+                out[-1] = make(text[out[-1].start : e.end], "ORGANIZATION", out[-1].start, e.end)
+            continue
+        bare = _bare(e.text)
+        if bare == "reuter" or bare in _WIRE_WORDS:
+            continue
+        if bare in _MONTHS_DAYS and not (e.label == "PERSON" and bare in _NAME_MONTHS):
+            continue
+        last = _bare(words[-1])
+        suffix_after = _SUFFIX_AFTER.match(text, e.end)
+        if e.label in ("ORGANIZATION", "PERSON") and (e.label == "ORGANIZATION" or last in _ORG_LAST or suffix_after):
+            j = e.start - 1
+            if j > 0 and text[j] == " ":
+                prev = text[max(0, j - 9) : j].split()
+                if prev and prev[-1] in _NAME_OPENERS:
+                    k = j - len(prev[-1])
+                    e = make(text[k : e.end], "ORGANIZATION", k, e.end)
+                    words = e.text.split()
+        firm = _FIRM_AFTER.match(text, e.end) if e.label == "PERSON" else None
+        if firm:  # "Alex. Brown and Sons Inc"
+            e = make(text[e.start : firm.end()], "ORGANIZATION", e.start, firm.end())
+        elif e.label == "PERSON" and len(words) > 1 and last in _TREATY_LAST:
+            e = _respan(text, e, e.start, e.end, "MISC")
+        elif e.label == "PERSON" and ((len(words) > 1 and last in _ORG_LAST) or suffix_after):
+            e = _respan(text, e, e.start, e.end, "ORGANIZATION")
+        elif e.label == "LOCATION":
+            # Only places become organizations ("GATT"): a city or country tagged as an
+            # organization is often right (a sports team), so the reverse is not done...
+            other = other_label(_strip_name(e.text, e.label), e.label)
+            if other is not None:
+                e = _respan(text, e, e.start, e.end, other)
+        elif e.label == "ORGANIZATION":
+            # ... except for dotted country abbreviations ("U.S.", "U.K."): no team is named so.
+            other = other_label(_strip_name(e.text, e.label), e.label)
+            if other == "PERSON" or (other == "LOCATION" and "." in e.text):
+                e = _respan(text, e, e.start, e.end, other)
+        # "Moody's": the tokenizer split the "'s" off a name that keeps it.
+        if (
+            e.label != "PERSON"
+            and last in POSSESSIVE_NAMES
+            and text[e.end : e.end + 2].lower() in ("'s", "\u2019s")
+            and not text[e.end + 2 : e.end + 3].isalnum()
+        ):
+            e = _respan(text, e, e.start, e.end + 2)
+        if out and out[-1].end > e.start:  # a widened span swallowed the previous mention
+            out.pop()
+        out.append(e)
+    return _table_phrases(text, out, make)
+
+
+# --------------------------------------------------------------------------- canonical names
+@functools.lru_cache(maxsize=1 << 16)  # pure, and called for every mention
+def _strip_name(text: str, label: str) -> str:
+    name = " ".join(text.split())
+    words = name.split(" ")
+    if _bare(words[-1]).rstrip("'\u2019s") in POSSESSIVE_NAMES and label != "PERSON":
+        return name.replace("\u2019", "'")
+    name = _POSSESSIVE.sub("", name)
+    # A full stop ends "U.S." and "Calif." but not "Corp said." (the sentence's).
+    name = (name.rstrip(" ,;:") if _ABBREV_END.search(name) else name.rstrip(" .,;:")) or name
+    if label != "PERSON":
+        stripped = _LEADING_ARTICLE.sub("", name)
+        return stripped or name
+    words = name.split(" ")
+    k = 0
+    while k < len(words) - 1 and words[k].lower().rstrip(".") in _TITLES:
+        k += 1
+    return " ".join(words[k:])
+
+
+def surface_name(text: str, label: str) -> str:
+    """The name a mention itself spells, titles, possessives and "the" stripped."""
+    return _strip_name(text, label)
+
+
+def _strip_suffix(name: str) -> str:
+    """ "BankAmerica Corp" -> "BankAmerica": the legal form is not part of the facet value."""
+    words = name.split(" ")
+    while len(words) > 1 and (_bare(words[-1]) in COMPANY_SUFFIXES or words[-1] in ("&", "and")):
+        words.pop()
+    return " ".join(words)
+
+
+# Heads of organization names that alone are common nouns ("the Bank", "the Court").
+_GENERIC_HEADS = frozenset(
+    """bank court commission community fund ministry exchange board committee council federal
+    agency department authority association union corporation company group institute office
+    bureau administration government state trust securities""".split()
+)
+
+
+def _vote_labels(base: list[str], labels: list[str]) -> None:
+    """Person or not, one answer per name in an article: the majority of its mentions
+    (ties: not a person)."""
+    typed = ("PERSON", "ORGANIZATION", "LOCATION")
+    votes: dict[str, dict[str, int]] = {}
+    for b, lab in zip(base, labels):
+        if lab in typed:
+            votes.setdefault(b.casefold(), {}).setdefault(lab, 0)
+            votes[b.casefold()][lab] += 1
+    for i, (b, lab) in enumerate(zip(base, labels)):
+        if lab not in typed:
+            continue
+        v = votes[b.casefold()]
+        # Person or not is voted; organization against place is not: a city is also
+        # its team, a country its government, and both are right in one article.
+        if "PERSON" in v and len(v) > 1:
+            person = v["PERSON"] > sum(v.values()) - v["PERSON"]
+            if person != (lab == "PERSON"):
+                labels[i] = "PERSON" if person else max((t for t in v if t != "PERSON"), key=lambda t: v[t])
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+def _recase(name: str, known: Callable[[str], bool] | None) -> str:
+    """A properly cased form of a capitals-only name: "BROWN-FORMAN" -> "Brown-Forman".
+
+    A word keeps its capitals when its title-cased form is not a known word and it is
+    short (<= 4 letters, or <= 6 when ``known`` is given: "IMF", "GATT", "UNCTAD"), or
+    when it has full stops ("U.S.").
+    """
+    out = []
+    for word in name.split(" "):
+        titled = "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
+        is_known = known is not None and known(titled)
+        if "." in word or (len(word) <= 4 and not is_known) or (len(word) <= 6 and known is not None and not is_known):
+            out.append(word)
+        else:
+            out.append(titled)
+    return " ".join(out)
+
+
+def _resolve_person(i: int, persons: list[int], folded: list[list[str]], base: list[str]) -> str | None:
+    """The longer person name this mention is part of: the latest earlier one, else the
+    only later one (``persons``: indices of person mentions with 2+ words)."""
+    toks = folded[i]
+    n = len(toks)
+    earlier = None
+    later: set[str] = set()
+    for j in persons:
+        f = folded[j]
+        if len(f) > n and (f[:n] == toks or f[-n:] == toks):
+            if j < i:
+                earlier = base[j]
+            elif j > i:
+                later.add(base[j])
+    if earlier is not None:
+        return earlier
+    return later.pop() if len(later) == 1 else None
+
+
+def canonicalize(
+    entities: Sequence,
+    text: str | None = None,
+    known: Callable[[str], bool] | None = None,
+    namelike: Callable[[str], bool] | None = None,
+) -> list:
+    """Set each entity's ``name`` to its canonical form (one spelling per entity).
+
+    Within the article: titles and honorifics are stripped from persons ("President
+    Vladimir Putin" -> "Vladimir Putin"), possessives are dropped ("Kim's" -> "Kim") except
+    in names that keep them ("Moody's"), a leading "the" and a trailing legal form
+    ("Corp", "Inc") are dropped from organizations, a person mentioned by part of a longer
+    name seen earlier (or, failing that, by exactly one longer name later) takes that
+    full name ("Putin" -> "Vladimir Putin"), an acronym defined in brackets after a name
+    ("International Monetary Fund (IMF)") or made of the initials of an earlier name of
+    the same type ("UN" after "United Nations") takes that name.  With ``text``, a mention
+    on a capitals-only line (a headline) takes the spelling of the same name in the body
+    ("JAPAN" -> "Japan"), else a recased spelling ("BROWN-FORMAN" -> "Brown-Forman";
+    ``known(word)`` says whether a title-cased word is a known word, to keep acronyms);
+    a one-word capitals mention that stays unresolved is dropped from the result unless
+    it is listed in :mod:`.aliases` or ``namelike(word)`` says it is usually a name
+    ("QTR", "NEW" go; "BRAZIL" stays as "Brazil").
+    Across articles: names listed in :mod:`.aliases` take the table's canonical name
+    ("U.S." -> "United States").
+
+    >>> from newsindex._entities.extractor import Entity
+    >>> ents = [Entity("Vladimir Putin", "PERSON", 0, 14), Entity("Putin's", "PERSON", 20, 27)]
+    >>> [e.name for e in canonicalize(ents)]
+    ['Vladimir Putin', 'Vladimir Putin']
+    """
+    if not entities:
+        return []
+    labels = [e.label for e in entities]
+    base = [_strip_name(e.text, e.label) for e in entities]
+    caps_cache: dict[int, bool] = {}
+    # Capitals mentions: on a headline line, or spelled in capitals though not an
+    # acronym ("TOKYO, March 3 -"); both take the body's spelling or a recased one.
+    headline = [text is not None and e.text.isupper() and in_caps_line(text, e.start, caps_cache) for e in entities]
+    caps = [
+        h or (e.text.isupper() and any(len(w) > 4 for w in _LETTERS.findall(e.text)))
+        for h, e in zip(headline, entities)
+    ]
+    # Headline mentions take the body's spelling (and type) of the same name.
+    if any(caps):
+        body: dict[str, int] = {}
+        for j in range(len(entities)):
+            if not caps[j]:
+                body.setdefault(base[j].casefold(), j)
+        for i in range(len(entities)):
+            if caps[i]:
+                found = body.get(base[i].casefold())
+                if found is not None:
+                    base[i] = base[found]
+                    # Capitals mislead the tagger into persons ("JAPAN"); an organization
+                    # or place keeps its own type: a table's "NEW YORK" may be the team.
+                    if labels[i] in ("PERSON", "MISC"):
+                        labels[i] = labels[found]
+                    caps[i] = False
+    _vote_labels(base, labels)
+    folded = [b.casefold().split() for b in base]
+    persons = [j for j in range(len(base)) if labels[j] == "PERSON" and len(folded[j]) > 1]
+    names = list(base)
+    for i, e in enumerate(entities):
+        label = labels[i]
+        name = base[i]
+        if label == "PERSON" and folded[i]:
+            name = _resolve_person(i, persons, folded, base) or name
+        elif label in ("ORGANIZATION", "LOCATION"):
+            acro = name.replace(".", "")
+            if 2 <= len(acro) <= 6 and acro.isupper() and " " not in acro:
+                # "International Monetary Fund (IMF)": the bracket defines the acronym.
+                if (
+                    i
+                    and text is not None
+                    and text[entities[i - 1].end : e.start].strip() == "("
+                    and labels[i - 1] in ("ORGANIZATION", "LOCATION")
+                    and " " in base[i - 1]
+                ):
+                    name, label = names[i - 1], labels[i - 1]
+                if name == base[i]:
+                    for j in range(i - 1, -1, -1):
+                        if labels[j] == label and _initials(base[j]) == acro and " " in base[j]:
+                            name = names[j]
+                            break
+        if caps[i] and name == base[i]:
+            recased = _recase(name, known)
+            # A capitals word the body never names is headline noise ("QTR", "NEW"),
+            # unless it is a listed name or, by the word classes, usually capitalised.
+            if (
+                headline[i]
+                and " " not in name
+                and name.replace("-", "").isalpha()
+                and canonical_name(name, label) is None
+                and not (namelike is not None and namelike(name))
+            ):
+                names[i] = ""
+                continue
+            name = recased
+        if " " not in name and name.casefold() in _GENERIC_HEADS and canonical_name(name, label) is None:
+            # "the Bank said", "the Court": the one longer organization of the article
+            # holding that word, else a common noun read as a name.
+            longer = {
+                names[j]
+                for j in range(len(base))
+                if labels[j] == "ORGANIZATION"
+                and j != i
+                and " " in base[j]
+                and name.casefold() in base[j].casefold().split()
+            }
+            if len(longer) != 1:
+                names[i] = ""
+                continue
+            name, label = longer.pop(), "ORGANIZATION"
+        if label == "ORGANIZATION":
+            name = canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
+        elif label in ("LOCATION", "PERSON"):
+            name = canonical_name(name, label) or name
+        names[i] = name
+        labels[i] = label
+    out = []
+    for i, e in enumerate(entities):
+        if not names[i]:
+            continue
+        if names[i] != e.name or labels[i] != e.label:
+            e = attrs.evolve(e, name=names[i], label=labels[i])
+        out.append(e)
+    return out

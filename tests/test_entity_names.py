@@ -1,0 +1,142 @@
+"""Canonical names, aliases, capitals and wire boilerplate (issue #11, items 3-5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsindex._entities import alias_table, article_entities, extract_entities
+from newsindex._entities.aliases import canonical_name, other_label, variants
+from newsindex._entities.extractor import Entity
+from newsindex._entities.names import canonicalize, tidy
+
+WIRE = (
+    "JAPAN SAYS U.S. TRADE CURBS UNFAIR, REAGAN TO ACT\n\n"
+    "TOKYO, March 3 (Reuters) - Japan said the U.S. curbs were unfair, and\n"
+    "President Reagan said on Thursday he would act.\n"
+    "(Reporting by John Smith; Editing by Mary Jones)\n"
+    " REUTER"
+)
+
+
+def _ent(text: str, label: str, start: int = 0) -> Entity:
+    return Entity(text, label, start, start + len(text))
+
+
+# --------------------------------------------------------------------------- alias table
+def test_alias_table_is_consistent_and_case_folded() -> None:
+    table = alias_table()
+    assert set(table) == {"PERSON", "ORGANIZATION", "LOCATION"}
+    for label, index in table.items():
+        for key, canonical in index.items():
+            assert key == " ".join(key.casefold().split())
+            assert index[" ".join(canonical.casefold().split())] == canonical, (label, canonical)
+    for variant in ("U.S.", "US", "USA", "United States", "America"):
+        assert canonical_name(variant, "LOCATION") == "United States"
+    assert canonical_name("U.K.", "LOCATION") == canonical_name("Britain", "LOCATION") == "Britain"
+    assert "IMF" in variants("International Monetary Fund", "ORGANIZATION")
+    assert other_label("GATT", "LOCATION") == "ORGANIZATION"
+    assert other_label("Tokyo", "LOCATION") is None
+
+
+# --------------------------------------------------------------------------- capitals
+def test_headline_capitals_take_the_body_spelling() -> None:
+    ents = article_entities(WIRE)
+    assert "Japan" in ents.locations and "JAPAN" not in ents.locations
+    assert "Tokyo" in ents.locations  # the dateline place stays, recased
+    assert ents.locations.count("United States") == 1
+    assert "Ronald Reagan" in ents.persons and "REAGAN" not in ents.persons
+    assert not set(ents.persons) & {"Japan", "JAPAN"}
+    for value in (*ents.persons, *ents.organizations, *ents.locations):
+        assert not value.isupper() or len(value) <= 4, value
+
+
+def test_headline_fragments_and_wire_words_are_no_entities() -> None:
+    text = "GENETICS INSTITUTE INC <GENI.O> 1ST QTR LOSS\n\nShr loss 12 cts vs loss 20 cts\n Reuter"
+    names = {e.name for e in extract_entities(text)}
+    assert not names & {"ST", "QTR", "ST QTR", "O", "O>", "Reuter", "REUTER"}
+    ents = article_entities("3RD QTR NET\n\nNet profit rose 3 pct in the third quarter.")
+    assert not ents.persons and not ents.organizations and not ents.locations
+
+
+def test_unresolved_capitals_are_recased() -> None:
+    brown = [_ent("BROWN-FORMAN", "ORGANIZATION")]
+    [e] = canonicalize(brown, "BROWN-FORMAN", known=lambda w: True, namelike=lambda w: True)
+    assert e.name == "Brown-Forman"
+    # A one-word headline name that is not usually a name is dropped ("NEW", "QTR").
+    assert canonicalize(brown, "BROWN-FORMAN", known=lambda w: True, namelike=lambda w: False) == []
+    [e] = canonicalize([_ent("IMF", "ORGANIZATION")], "IMF SAYS", known=lambda w: False)
+    assert e.name == "International Monetary Fund"
+
+
+# --------------------------------------------------------------------------- boilerplate
+def test_wire_boilerplate_is_dropped_but_dateline_place_stays() -> None:
+    ents = article_entities(WIRE)
+    everything = {*ents.persons, *ents.organizations, *ents.locations}
+    assert not everything & {"Reuter", "REUTER", "Reuters", "John Smith", "Mary Jones"}
+    text = "By Peter Blackburn\nBRUSSELS, March 3 - The EC said it would act.\nPhoto: REUTERS/Kim Kyung-Hoon"
+    ents = article_entities(text)
+    assert "Peter Blackburn" not in ents.persons and "Kim Kyung-Hoon" not in ents.persons
+    assert "Brussels" in ents.locations
+    # Reuters as a party of the story is an organization.
+    assert "Reuters" in article_entities("Grassley told Reuters he would offer a bill.").organizations
+
+
+# --------------------------------------------------------------------------- canonical names
+def test_acronym_and_full_name_are_one_facet_value_with_aliases() -> None:
+    ents = article_entities("The International Monetary Fund (IMF) met. The IMF said rates would fall.")
+    assert ents.organizations == ("International Monetary Fund",)
+    assert "IMF" in ents.organization_aliases
+    only_acronym = article_entities("The IMF said rates would fall in Brazil.")
+    assert only_acronym.organizations == ("International Monetary Fund",)
+    assert "IMF" in only_acronym.organization_aliases
+
+
+def test_aliases_contract() -> None:
+    ents = article_entities(
+        "The USA and America and the U.S. must act, BankAmerica Corp said. Moody's Investors Service agreed."
+    )
+    assert ents.locations == ("United States",)
+    assert {"USA", "America", "U.S."} <= set(ents.location_aliases)
+    assert "BankAmerica" in ents.organizations and "BankAmerica Corp" in ents.organization_aliases
+    assert "Moody's" in ents.organizations  # the possessive of the name stays
+    for canon, aliases in (
+        (ents.persons, ents.person_aliases),
+        (ents.organizations, ents.organization_aliases),
+        (ents.locations, ents.location_aliases),
+    ):
+        folded = [a.casefold() for a in aliases]
+        assert len(folded) == len(set(folded))
+        assert not set(folded) & {c.casefold() for c in canon}
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Treasury Secretary James Baker said the dollar was too high.", "James Baker"),
+        ("Chancellor of the Exchequer Nigel Lawson said the pound was stable.", "Nigel Lawson"),
+    ],
+)
+def test_titles_are_stripped_from_every_type(text: str, person: str) -> None:
+    ents = article_entities(text)
+    assert person in ents.persons
+    assert not any(person in org for org in ents.organizations)
+
+
+def test_company_suffixes_and_fragments() -> None:
+    ents = article_entities(
+        "Samuel Montagu and Co Ltd said General Motors Corp and General Electric Co would gain. Co said so."
+    )
+    assert "General Motors" in ents.organizations and "General Electric" in ents.organizations
+    everything = {*ents.persons, *ents.organizations, *ents.locations}
+    assert not everything & {"Co", "Ltd", "Co Ltd", "Corp", "Motors", "Electric"}
+    # A long listed name is one organization even when the tagger saw only part of it.
+    ents = article_entities("Standard and Poor's Corp said it upgraded the debt.")
+    assert ents.organizations == ("Standard and Poor's",)
+
+
+def test_tidy_trims_brackets_numbers_and_weekdays() -> None:
+    text = "Juventus ( 3 ) beat USDA Thursday"
+    ents = tidy(text, [_ent("Juventus (", "ORGANIZATION"), _ent("USDA Thursday", "ORGANIZATION", text.index("USDA"))])
+    assert [e.text for e in ents] == ["Juventus", "USDA"]
+    for e in ents:
+        assert text[e.start : e.end] == e.text
