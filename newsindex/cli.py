@@ -141,6 +141,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`newsindex search … | head`): stop quietly, as a
+            # filter killed by SIGPIPE would, and keep Python's exit flush from failing too.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except QueryError as exc:
             _fail(f"bad query: {exc}")
         except IndexLockedError as exc:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -97,3 +98,24 @@ def test_every_command_and_option_is_documented(command, option):
     assert section, f"README has no '### `newsindex {command}`' section"
     if option:
         assert option in section.group(0), f"{option} of `newsindex {command}` is not in its README section"
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path):
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    env = {**os.environ, "NEWSINDEX_INDEX": str(index)}
+    subprocess.run([sys.executable, "-m", "newsindex", "index", str(SEEDS), "--no-entities"], env=env, check=True)
+    # `| head`: the reader closes the pipe before reading everything.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsindex", "search", "missiles", "--limit", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # gone before the command (still importing) writes its first line
+    _, err = proc.communicate(timeout=60)
+    assert b"error" not in err and b"Traceback" not in err, err
+    assert proc.returncode == 141  # as a filter killed by SIGPIPE
