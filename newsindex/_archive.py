@@ -36,7 +36,6 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +48,12 @@ from whoosh.util.times import datetime_to_long
 from ._article import Article
 from ._builder import Q
 from ._entities import BACKENDS, get_extractor
-from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, NewsIndexError, QueryError
-from ._facets import parse_facets
+from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, NewsIndexError
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, IndexStats
-from ._pipeline import DEFAULT_PROCS, analyze
-from ._query import parse
+from ._pipeline import DEFAULT_PROCS, analyze, batches
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import LocalShards, Shards, execute, more_like
+from ._searching import LocalShards, Shards, execute, more_like, parse_request
 from ._whoosh import (
     NO_DATE,
     DateRange,
@@ -210,17 +207,6 @@ def _build_task(task: tuple[str, str | None, list[Article]]) -> tuple[str, Segme
 
 Task = tuple[str, str | None, list[Article]]
 Runner = Callable[[list[Task]], list[tuple[str, Segment] | None]]
-
-
-def _batches(articles: Iterable[Article], size: int) -> Iterable[list[Article]]:
-    """Batches of articles; a repeated id within a batch keeps the later article."""
-    it = iter(articles)
-    while batch := list(islice(it, size)):
-        unique: dict[str, Article] = {}
-        for article in batch:
-            unique.pop(article.id, None)
-            unique[article.id] = article
-        yield list(unique.values())
 
 
 class Archive:
@@ -445,7 +431,7 @@ class Archive:
         parts: int,
     ) -> int:
         total = 0
-        for batch in _batches(articles, batch_size):
+        for batch in batches(articles, batch_size):
             lock = acquire_lock(DurableStorage(str(self.path)), self.lock_timeout)
             try:
                 self._add_batch(batch, run, parts)
@@ -566,15 +552,7 @@ class Archive:
         facet_limit: int = 10,
     ) -> Results:
         """As :meth:`Index.search`, over every shard that can match the query's dates."""
-        schema = build_schema()
-        if isinstance(query, Q):
-            q, text = query.to_query(schema, now), str(query)
-        else:
-            q, text = parse(query, schema, now=now), query
-        try:
-            specs = parse_facets(facets)
-        except ValueError as exc:
-            raise QueryError(str(exc), text) from None
+        q, text, specs = parse_request(query, build_schema(), now, facets)
         names = self._shard_names()
         which = self._which(names, q)
         self.last_searched = len(which)

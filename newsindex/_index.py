@@ -25,12 +25,11 @@ from ._builder import Q
 from ._entities import BACKENDS
 from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, QueryError
 from ._export import Scan, parse_fields
-from ._facets import parse_facets
 from ._pipeline import DEFAULT_PROCS, write_batches
 from ._query import parse, prepare
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import LocalShards, execute, more_like
+from ._searching import LocalShards, execute, more_like, parse_request
 from ._whoosh import (
     Sort,
     check_index,
@@ -233,14 +232,7 @@ class Index:
         >>> index.search(Q.person("Putin") & Q.published(since="2023-09"), facets=["org"])  # doctest: +SKIP
         """
         searcher = self._search()
-        if isinstance(query, Q):
-            q, text = query.to_query(searcher.schema, now), str(query)
-        else:
-            q, text = parse(query, searcher.schema, now=now), query
-        try:
-            specs = parse_facets(facets)
-        except ValueError as exc:
-            raise QueryError(str(exc), text) from None
+        q, text, specs = parse_request(query, searcher.schema, now, facets)
         shards = LocalShards([searcher])
         return execute(shards, q, text, limit=limit, page=page, sort=sort, facets=specs, facet_limit=facet_limit)
 

@@ -29,7 +29,7 @@ from ._schema import to_document
 from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DurableStorage, Segment, commit, lock_writer, write_segment
 
-__all__ = ["DEFAULT_PROCS", "analyze", "default_procs", "write_batches"]
+__all__ = ["DEFAULT_PROCS", "analyze", "batches", "default_procs", "write_batches"]
 
 # Below this many articles in a batch, starting worker processes costs more
 # than it saves.
@@ -95,7 +95,7 @@ def _write_segment(articles: list[Article]) -> Segment | None:
 # -- main side --------------------------------------------------------------
 
 
-def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     """Batches of articles; a repeated id within a batch keeps the later article."""
     it = iter(articles)
     while batch := list(islice(it, size)):
@@ -122,8 +122,8 @@ def write_batches(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Index ``articles`` in committed batches; returns how many were added."""
-    batches = _batches(articles, batch_size)
-    first = next(batches, None)
+    batched = batches(articles, batch_size)
+    first = next(batched, None)
     if first is None:
         return 0
     if backend is not None:
@@ -146,7 +146,7 @@ def write_batches(
             try:
                 if pool is not None:
                     pending = pool.map_async(_write_segment, _chunks(batch, procs), chunksize=1)
-                    upcoming = next(batches, None)  # read ahead while the workers write
+                    upcoming = next(batched, None)  # read ahead while the workers write
                     found = pending.get()
                 else:
                     found = [_write_segment(batch)]
@@ -158,7 +158,7 @@ def write_batches(
             total += len(batch)
             if progress:
                 progress(len(batch))
-            batch = upcoming if pool is not None else next(batches, None)
+            batch = upcoming if pool is not None else next(batched, None)
     finally:
         if pool is not None:
             pool.terminate()

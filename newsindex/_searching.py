@@ -29,8 +29,10 @@ from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from ._analysis import index_terms, normalize
-from ._facets import FacetSpec, count_facets, finish_facets
-from ._query import DEFAULT_FIELDS, prepare
+from ._builder import Q
+from ._errors import QueryError
+from ._facets import FacetSpec, count_facets, finish_facets, parse_facets
+from ._query import DEFAULT_FIELDS, parse, prepare
 from ._results import Hit, Results
 from ._snippets import QueryWords, query_words, snippet
 from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
@@ -242,6 +244,24 @@ class LocalShards:
             if (stored := shard_document(searcher, article_id)) is not None:
                 return stored
         return None
+
+
+def parse_request(
+    text_or_q: str | Q, schema: Schema, now: dt.datetime | None, facets: Iterable[str] = ()
+) -> tuple[query.Query, str, tuple[FacetSpec, ...]]:
+    """The Whoosh query, its text and the facet specs of a search request.
+
+    Raises :class:`~newsindex.QueryError` for a malformed query or an unknown facet.
+    """
+    if isinstance(text_or_q, Q):
+        q, text = text_or_q.to_query(schema, now), str(text_or_q)
+    else:
+        q, text = parse(text_or_q, schema, now=now), text_or_q
+    try:
+        specs = parse_facets(facets)
+    except ValueError as exc:
+        raise QueryError(str(exc), text) from None
+    return q, text, specs
 
 
 def execute(
