@@ -33,6 +33,7 @@ from ._searching import LocalShards, execute, more_like, parse_request
 from ._whoosh import (
     Sort,
     check_index,
+    check_sort,
     index_exists,
     lock_writer,
     matching_docnums,
@@ -256,8 +257,7 @@ class Index:
         >>> for article in index.scan("published:1987", sort="oldest"):  # doctest: +SKIP
         ...     print(article.id, article.title)
         """
-        if sort not in ("relevance", "newest", "oldest"):
-            raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
+        check_sort(sort)
         text = str(query)
         try:
             chosen = parse_fields(fields) if fields is not None else None

@@ -42,6 +42,7 @@ from ._whoosh import (
     GlobalStats,
     Phrase,
     Sort,
+    check_sort,
     collect,
     doc_ids,
     expand,
@@ -282,8 +283,7 @@ def execute(
     from all); ``total`` counts every match, ``hits`` holds page ``page``."""
     if limit < 1 or page < 1:
         raise ValueError("limit and page must be at least 1")
-    if sort not in ("relevance", "newest", "oldest"):
-        raise ValueError(f"sort must be relevance, newest or oldest, not {sort!r}")
+    check_sort(sort)
     specs = tuple(facets)
     stats = shards.stats(set(scored_terms(without_andnot(q), shards.schema)))
     targets = list(range(len(shards))) if which is None else list(which)

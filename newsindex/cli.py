@@ -34,6 +34,7 @@ from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_ind
 from ._pipeline import DEFAULT_PROCS
 from ._readers import SUFFIXES, Rejection, read
 from ._results import Results
+from ._whoosh import SORTS, Sort
 
 __all__ = ["main"]
 
@@ -74,6 +75,11 @@ entity_backend_option = click.option(
     show_default=True,
     help="Entity extractor: the bundled model, or NLTK's ne_chunk (needs NLTK's models).",
 )
+
+
+def sort_option(default: Sort, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--sort relevance|newest|oldest``, with the default a command wants."""
+    return click.option("--sort", type=click.Choice(SORTS), default=default, show_default=True, help=help)
 
 
 def page_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -374,13 +380,7 @@ def _print_results(results: Results, heading: str) -> None:
 @click.argument("query")
 @index_option
 @page_options
-@click.option(
-    "--sort",
-    type=click.Choice(["relevance", "newest", "oldest"]),
-    default="relevance",
-    show_default=True,
-    help="Order of hits.",
-)
+@sort_option("relevance", "Order of hits.")
 @click.option(
     "--facets",
     default="",
@@ -398,7 +398,7 @@ def search(
     index_path: Path,
     limit: int,
     page: int,
-    sort: str,
+    sort: Sort,
     facets: str,
     facet_limit: int,
     threads: int,
@@ -411,7 +411,7 @@ def search(
             query,
             limit=limit,
             page=page,
-            sort=sort,  # type: ignore[arg-type]
+            sort=sort,
             facets=[f for f in facets.split(",") if f.strip()],
             facet_limit=facet_limit,
         )
@@ -431,13 +431,7 @@ def search(
     metavar="LIST",
     help="Comma-separated Article fields to write (default: all, which `newsindex index` reads back).",
 )
-@click.option(
-    "--sort",
-    type=click.Choice(["relevance", "newest", "oldest"]),
-    default="oldest",
-    show_default=True,
-    help="Order of the articles.",
-)
+@sort_option("oldest", "Order of the articles.")
 @click.option(
     "-o",
     "--output",
@@ -446,7 +440,7 @@ def search(
 )
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 def export(
-    query: str, index_path: Path, fmt: str, fields: str, sort: str, output: Path | None, progress: bool | None
+    query: str, index_path: Path, fmt: str, fields: str, sort: Sort, output: Path | None, progress: bool | None
 ) -> None:
     """Write every article matching QUERY (no cap) as JSON Lines or CSV."""
     try:
@@ -455,7 +449,7 @@ def export(
         raise click.BadParameter(str(exc), param_hint="--fields") from None
     with (
         _open_plain(index_path, "export") as index,
-        index.scan(query, sort=sort, fields=chosen_fields) as scan,  # type: ignore[arg-type]
+        index.scan(query, sort=sort, fields=chosen_fields) as scan,
     ):
         chosen = scan.fields or EXPORT_FIELDS
         bar = tqdm(

@@ -13,7 +13,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -31,7 +31,7 @@ from .._export import FORMATS, export_lines, parse_fields
 from .._index import Index
 from .._results import Results
 from .._vocabulary import ENTITY_FIELDS
-from .._whoosh import Sort
+from .._whoosh import SORTS, Sort
 from .pool import Busy, IndexPool
 from .text import entity_paragraphs, entity_query, safe_url, snippet_pieces
 from .timeline import build_timeline
@@ -48,7 +48,6 @@ MAX_LIMIT = 100
 MAX_DEPTH = 10_000  # page * limit: deeper pages need the top-N of that many hits; use export
 FACET_NAMES = ("person", "organization", "location", "source")
 FACET_TITLES = {"person": "People", "organization": "Organizations", "location": "Places", "source": "Sources"}
-SORTS = ("relevance", "newest", "oldest")
 MAX_EXPORTS = 2  # exports at once; each holds a searcher and a thread while it streams
 
 
@@ -116,7 +115,7 @@ def _sort(request: Request, default: Sort = "relevance") -> Sort:
     sort = request.query_params.get("sort") or default
     if sort not in SORTS:
         raise _BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
-    return cast(Sort, sort)
+    return sort
 
 
 def combine(q: str, filters: list[str]) -> str:

@@ -13,7 +13,7 @@ below names the 2.7.4 behaviour it replaces.
 """
 
 from . import hashing, safe_pickle
-from .collecting import Collected, Sort, SortKey, collect, matching_docnums
+from .collecting import SORTS, Collected, Sort, SortKey, check_sort, collect, matching_docnums
 from .columns import NO_DATE, cached, doc_ids, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, refuse_unaccounted, segment_count
 from .lexicon_search import MAX_QUERY_STEPS, MAX_QUERY_WORDS
@@ -28,6 +28,7 @@ __all__ = [
     "MAX_QUERY_STEPS",
     "MAX_QUERY_WORDS",
     "NO_DATE",
+    "SORTS",
     "WHOOSH_VERSION",
     "Budget",
     "BudgetExceeded",
@@ -47,6 +48,7 @@ __all__ = [
     "cached",
     "chain_ends",
     "check_index",
+    "check_sort",
     "collect",
     "commit",
     "doc_ids",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 from whoosh import collectors, query
@@ -25,9 +25,18 @@ from whoosh.util.times import datetime_to_long
 
 from .columns import NO_DATE, cached, doc_ids
 
-__all__ = ["Collected", "Sort", "SortKey", "collect", "matching_docnums"]
+__all__ = ["SORTS", "Collected", "Sort", "SortKey", "check_sort", "collect", "matching_docnums"]
 
 Sort = Literal["relevance", "newest", "oldest"]
+SORTS: tuple[Sort, ...] = get_args(Sort)  # the orders every search, scan, command and page accepts
+
+
+def check_sort(sort: str) -> None:
+    """Raise ValueError unless ``sort`` is one of :data:`SORTS`."""
+    if sort not in SORTS:
+        raise ValueError(f"sort must be {', '.join(SORTS[:-1])} or {SORTS[-1]}, not {sort!r}")
+
+
 SortKey = tuple[float, str]  # smaller ranks first: (-score or ±date, article id)
 
 
