@@ -53,7 +53,7 @@ from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, IndexStats
 from ._pipeline import DEFAULT_PROCS, analyze, batches
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import LocalShards, Shards, execute, more_like, parse_request
+from ._searching import LocalShards, Shards, execute, parse_request, similar_articles
 from ._whoosh import (
     NO_DATE,
     DateRange,
@@ -564,13 +564,10 @@ class Archive:
     def similar(self, article_id: str, *, limit: int = 10, page: int = 1) -> Results | None:
         """As :meth:`Index.similar`, over the whole archive."""
         shards = self._local_shards(self._shard_names())
-        stored = shards.document(article_id)
-        if stored is None:
-            return None
-        q = more_like(shards, stored)
-        mask = wquery.Term("id", article_id)
-        self.last_searched = len(shards)
-        return execute(shards, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
+        results = similar_articles(shards, article_id, limit=limit, page=page)
+        if results is not None:
+            self.last_searched = len(shards)
+        return results
 
     def check(self) -> list[str]:
         """Verify every shard (as :meth:`Index.check`) and the manifest."""

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from whoosh import query as wquery
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -29,7 +28,7 @@ from ._pipeline import DEFAULT_PROCS, write_batches
 from ._query import parse, prepare
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import LocalShards, execute, more_like, parse_request
+from ._searching import LocalShards, execute, parse_request, similar_articles
 from ._whoosh import (
     Sort,
     check_index,
@@ -277,13 +276,7 @@ class Index:
 
         >>> [hit.title for hit in index.similar("reuters-1", limit=3)]  # doctest: +SKIP
         """
-        shards = LocalShards([self._search()])
-        stored = shards.document(article_id)
-        if stored is None:
-            return None
-        q = more_like(shards, stored)
-        mask = wquery.Term("id", article_id)  # never the article itself
-        return execute(shards, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
+        return similar_articles(LocalShards([self._search()]), article_id, limit=limit, page=page)
 
     def check(self) -> list[str]:
         """Verify the index: open every segment, count its documents, read every

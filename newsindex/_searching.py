@@ -63,6 +63,7 @@ __all__ = [
     "fetch_hits",
     "more_like",
     "search_shard",
+    "similar_articles",
     "suggest",
 ]
 
@@ -379,6 +380,16 @@ def suggest(shards: Shards, q: query.Query, text: str) -> str | None:
 
 
 # -- more like this ----------------------------------------------------------
+
+
+def similar_articles(shards: Shards, article_id: str, *, limit: int, page: int) -> Results | None:
+    """The articles of ``shards`` most like ``article_id`` (never itself), or ``None`` if it is not there."""
+    stored = shards.document(article_id)
+    if stored is None:
+        return None
+    q = more_like(shards, stored)
+    mask = query.Term("id", article_id)
+    return execute(shards, q, f"similar:{article_id}", limit=limit, page=page, mask=mask, spelling=False)
 
 
 def more_like(shards: Shards, stored: Mapping[str, Any], numterms: int = 12) -> query.Query:
