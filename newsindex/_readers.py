@@ -8,6 +8,9 @@ Formats, chosen by file extension:
 - ``.jsonl`` / ``.ndjson``: one JSON object per line;
 - ``.json``: a JSON array of objects, or a single object;
 - ``.csv``: a header row naming the fields, then one article per row;
+- ``.parquet``: one article per row, columns named as the fields (needs
+  ``pyarrow``: ``pip install 'newsindex[parquet]'``), read a batch of rows at a
+  time, row group by row group; a bad row is reported with its row number;
 - ``.txt``: one article per file. With a ``.json`` object beside it (same name)
   holding metadata, the text is the body; otherwise its first line is the title;
 - a folder: every file of these kinds below it, in name order;
@@ -23,6 +26,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -32,10 +36,28 @@ from typing import Any, TextIO
 import attrs
 
 from ._article import Article
+from ._errors import NewsIndexError
 
-__all__ = ["MAX_RECORD_BYTES", "SUFFIXES", "Rejection", "read", "read_file"]
+__all__ = [
+    "MAX_RECORD_BYTES",
+    "PARQUET_MISSING",
+    "PART_BYTES",
+    "SUFFIXES",
+    "Partition",
+    "Piece",
+    "Rejection",
+    "check_inputs",
+    "partitions",
+    "read",
+    "read_file",
+    "read_piece",
+]
 
-SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".txt")
+SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".txt", ".parquet")
+PARQUET_MISSING = "reading .parquet files needs pyarrow: pip install 'newsindex[parquet]'"
+# Rows of a Parquet file converted to Python at once: bounded memory whatever
+# the row group size (a row group of a million rows is common).
+_PARQUET_ROWS = 1_000
 # One limit for a record in every format (a JSON Lines line, a JSON array
 # element or object, a CSV row, a .txt file): an article holds at most
 # MAX_TEXT_CHARS (5,000,000) characters per field, up to 4 bytes each in UTF-8.
@@ -99,9 +121,23 @@ def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", "surrogateescape"))
 
 
-def _read_jsonl(name: str, stream: io.BufferedIOBase | io.RawIOBase | Any) -> Iterator[Record]:
+def _read_jsonl(
+    name: str,
+    stream: io.BufferedIOBase | io.RawIOBase | Any,
+    stop: int | None = None,
+    first: bool = True,
+    lines: list[int] | None = None,
+) -> Iterator[Record]:
+    """Records of the lines of ``stream``; with ``stop``, only the lines that
+    start before that byte offset (a partition of a larger file: line numbers
+    then count from the partition's first line, ``first`` is False unless it
+    starts the file, and ``lines[0]`` ends as the number of lines read)."""
     number = 0
     while True:
+        if lines is not None:
+            lines[0] = number
+        if stop is not None and stream.tell() >= stop:
+            return
         # readline(limit + 1) bounds memory: a longer line is skipped in pieces.
         chunk = stream.readline(MAX_RECORD_BYTES + 1)
         if not chunk:
@@ -116,7 +152,7 @@ def _read_jsonl(name: str, stream: io.BufferedIOBase | io.RawIOBase | Any) -> It
                 size += len(chunk)
             yield Rejection(name, number, _over_limit(size))
             continue
-        if number == 1 and chunk.startswith(_BOM.encode()):
+        if first and number == 1 and chunk.startswith(_BOM.encode()):
             chunk = chunk[3:]  # a byte-order mark is not part of the record
         try:
             line = chunk.decode("utf-8")
@@ -409,6 +445,51 @@ def _read_txt(path: Path) -> Iterator[Record]:
     yield _article(name, 1, meta, None)
 
 
+def _pyarrow_parquet() -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise NewsIndexError(PARQUET_MISSING) from None
+    return pq
+
+
+def _parquet_raw(row: Mapping[str, Any]) -> str:
+    return json.dumps(row, ensure_ascii=False, default=str)
+
+
+def _read_parquet(name: str, path: Path, groups: tuple[int, int] | None = None) -> Iterator[Record]:
+    """Rows of a Parquet file (of row groups ``[start, stop)`` only, with
+    ``groups``), :data:`_PARQUET_ROWS` at a time; a row's number counts from 1
+    at the file's first row. Values go through :meth:`Article.from_dict` as a
+    JSON object's do (a timestamp column is a date as an ISO string is; a null
+    is a missing field)."""
+    pq = _pyarrow_parquet()
+    import pyarrow as pa
+
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        yield Rejection(name, 0, f"not a readable Parquet file: {exc}")
+        return
+    meta = pf.metadata
+    start, stop = groups if groups is not None else (0, meta.num_row_groups)
+    row = 1 + sum(meta.row_group(g).num_rows for g in range(start))
+    for group in range(start, stop):
+        at = row
+        row += meta.row_group(group).num_rows
+        try:
+            for batch in pf.iter_batches(batch_size=_PARQUET_ROWS, row_groups=[group]):
+                for record in batch.to_pylist():
+                    if _utf8_size(raw := _parquet_raw(record)) > MAX_RECORD_BYTES:
+                        yield Rejection(name, at, _over_limit(_utf8_size(raw)))
+                    else:
+                        yield _article(name, at, record, raw)
+                    at += 1
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            # A damaged row group costs its rows, not the file's other groups.
+            yield Rejection(name, at, f"unreadable Parquet row group {group} (rows {at} to {row - 1}): {exc}")
+
+
 def _open_text(path: Path) -> TextIO:
     # surrogateescape keeps reading past invalid bytes; the records that hold
     # them are rejected one by one instead of losing the whole file. utf-8-sig
@@ -436,6 +517,8 @@ def read_file(path: str | Path) -> Iterator[Record]:
                 yield from _read_csv(name, text)
         elif suffix == ".txt":
             yield from _read_txt(path)
+        elif suffix == ".parquet":
+            yield from _read_parquet(name, path)
         else:
             kinds = ", ".join(SUFFIXES)
             yield Rejection(name, 0, f"unsupported file type {suffix or '(none)'}; expected one of {kinds}")
@@ -463,3 +546,150 @@ def read(paths: Iterable[str | Path]) -> Iterator[Record]:
             yield from read_file(p if str(path) != "-" else "-")
         else:
             yield Rejection(str(path), 0, "no such file or folder")
+
+
+def check_inputs(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """Refuse, before anything is read, inputs this installation cannot read:
+    a ``.parquet`` file (named, or in a named folder) without pyarrow."""
+    for path in paths:
+        p = Path(path)
+        if str(path) == "-":
+            continue
+        if p.suffix.lower() == ".parquet" or (
+            p.is_dir() and any(f.suffix.lower() == ".parquet" for f in _folder_files(p))
+        ):
+            _pyarrow_parquet()
+            return
+
+
+# -- partitions: the input split so that many workers read it at once -----------
+
+# A partition holds about this much input: what one task reads, analyzes and
+# holds as Article objects before writing its segments (64 MB of JSON Lines is
+# about 25,000 synthetic stories and 150-300 MB of worker memory, measured
+# with benchmarks/bench_archive.py).
+PART_BYTES = 64 << 20
+
+
+@attrs.frozen(slots=True)
+class Piece:
+    """Part of one input file: ``path`` (absolute: a worker elsewhere opens it)
+    reported as ``name``; bytes ``[start, stop)`` of JSON Lines (a line belongs
+    to the piece it starts in), row groups ``[start, stop)`` of Parquet, or the
+    whole file (``stop`` is -1)."""
+
+    path: str
+    name: str
+    start: int = 0
+    stop: int = -1
+
+
+@attrs.frozen(slots=True)
+class Partition:
+    """What one task reads: pieces in input order (small files go together)."""
+
+    pieces: tuple[Piece, ...]
+    size: int  # bytes of input, about
+
+
+def _files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str] | Rejection]:
+    for path in paths:
+        if str(path) == "-":
+            raise NewsIndexError("standard input (-) cannot be split among workers; name the files")
+        p = Path(path)
+        if p.is_dir():
+            for file in _folder_files(p):
+                yield file, str(file)
+        elif p.exists():
+            yield p, str(path)
+        else:
+            yield Rejection(str(path), 0, "no such file or folder")
+
+
+def _split_file(path: Path, name: str, part_bytes: int) -> Iterator[tuple[Piece, int]]:
+    """``(piece, bytes)`` of one file: JSON Lines cut every ``part_bytes`` (the
+    reader moves each cut to the next line start), Parquet by row group, any
+    other file whole (a CSV row may hold newlines inside quotes, so no byte
+    offset is known to start a row without reading everything before it)."""
+    full = str(path.absolute())
+    size = path.stat().st_size
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson") and size > part_bytes:
+        for start in range(0, size, part_bytes):
+            yield Piece(full, name, start, min(size, start + part_bytes)), min(part_bytes, size - start)
+        return
+    if suffix == ".parquet" and size > part_bytes:
+        pq = _pyarrow_parquet()
+        try:
+            meta = pq.ParquetFile(path).metadata
+        except Exception:  # unreadable: the reader reports it, with the file's name
+            yield Piece(full, name), size
+            return
+        start = taken = 0
+        for group in range(meta.num_row_groups):
+            taken += meta.row_group(group).total_byte_size
+            if taken >= part_bytes or group == meta.num_row_groups - 1:
+                yield Piece(full, name, start, group + 1), taken
+                start, taken = group + 1, 0
+        return
+    yield Piece(full, name), size
+
+
+def partitions(
+    paths: Iterable[str | os.PathLike[str]], part_bytes: int = PART_BYTES
+) -> Iterator[Partition | Rejection]:
+    """The inputs as partitions of about ``part_bytes``, in input order, read
+    by :func:`read_piece` on any machine that sees the same files: this process
+    only lists folders and reads Parquet footers. Paths that do not exist are
+    :class:`Rejection` s, as :func:`read` gives them; ``-`` (standard input)
+    cannot be handed to another process and is refused."""
+    if part_bytes < 1:
+        raise ValueError("part_bytes must be at least 1")
+    pending: list[Piece] = []
+    size = 0
+    for found in _files(paths):
+        if isinstance(found, Rejection):
+            yield found
+            continue
+        path, name = found
+        try:
+            split = list(_split_file(path, name, part_bytes))
+        except OSError as exc:
+            yield Rejection(name, 0, f"cannot read: {exc.strerror or exc}")
+            continue
+        for piece, n in split:
+            if pending and size + n > part_bytes:
+                yield Partition(tuple(pending), size)
+                pending, size = [], 0
+            pending.append(piece)
+            size += n
+    if pending:
+        yield Partition(tuple(pending), size)
+
+
+def read_piece(piece: Piece, lines: list[int] | None = None) -> Iterator[Record]:
+    """The records of one piece. For a byte range of JSON Lines, line numbers
+    count from the range's first line and ``lines[0]`` ends as the number of
+    lines it held: the caller adds the lines of the pieces before it."""
+    path = Path(piece.path)
+    if piece.stop == -1:
+        for record in read_file(path):
+            if isinstance(record, Rejection) and record.file == str(path):
+                record = attrs.evolve(record, file=piece.name)  # the name the input was given by
+            yield record
+        return
+    try:
+        if path.suffix.lower() == ".parquet":
+            yield from _read_parquet(piece.name, path, (piece.start, piece.stop))
+            return
+        with path.open("rb") as stream:
+            if piece.start:
+                # The piece starts at the first line that starts at or after its
+                # first byte: past the rest of a line the cut fell inside.
+                stream.seek(piece.start - 1)
+                line = stream.read(1)
+                while line and not line.endswith(b"\n"):
+                    line = stream.readline(_CHUNK)
+            yield from _read_jsonl(piece.name, stream, stop=piece.stop, first=piece.start == 0, lines=lines)
+    except OSError as exc:
+        yield Rejection(piece.name, 0, f"cannot read: {exc.strerror or exc}")
