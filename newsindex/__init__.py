@@ -10,7 +10,7 @@ extracted, and everything is indexed into an on-disk Whoosh index.
 ...         print(hit.title)
 """
 
-from ._archive import Archive, ArchiveStats, ShardInfo
+from ._archive import Archive, ArchiveStats, FilesAdded, ShardInfo
 from ._article import Article, parse_datetime
 from ._builder import Q
 from ._entities import Entity, extract_entities
@@ -41,6 +41,7 @@ __all__ = [
     "Entity",
     "EntityModelError",
     "FacetCount",
+    "FilesAdded",
     "FolderNotEmptyError",
     "Hit",
     "Index",

@@ -29,6 +29,7 @@ and merges: see :mod:`newsindex._searching`.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import os
@@ -51,6 +52,7 @@ from ._entities import BACKENDS, get_extractor
 from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, NewsIndexError
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, IndexStats
 from ._pipeline import DEFAULT_PROCS, analyze, batches
+from ._readers import PART_BYTES, Partition, Rejection, check_inputs, partitions, read_piece
 from ._results import Results
 from ._schema import build_schema, from_stored
 from ._searching import LocalShards, Shards, execute, parse_request, similar_articles
@@ -80,7 +82,9 @@ __all__ = [
     "UNDATED",
     "Archive",
     "ArchiveStats",
+    "FilesAdded",
     "ShardInfo",
+    "build_partition",
     "build_segment",
     "is_archive",
     "shard_key",
@@ -207,6 +211,77 @@ def _build_task(task: tuple[str, str | None, list[Article]]) -> tuple[str, Segme
 
 Task = tuple[str, str | None, list[Article]]
 Runner = Callable[[list[Task]], list[tuple[str, Segment] | None]]
+Staged = tuple[str, tuple[str, Segment] | None, list[str]]  # (shard, staged segment, its ids)
+PartTask = tuple[str, str | None, str, Partition]  # (staging, entity backend, shard_by, partition)
+
+
+@attrs.frozen(slots=True)
+class PartResult:
+    """What one partition task gives back: plain data, so it can come from a Dask worker."""
+
+    segments: list[Staged]  # one per shard its articles fall in
+    rejects: list[tuple[int, Rejection]]  # (piece, rejection): lines count from the piece's start
+    records: int  # records read, rejected ones included
+    articles: int  # distinct ids indexed
+    lines: dict[int, int]  # lines held by each byte-range piece of JSON Lines
+
+
+@attrs.frozen(slots=True)
+class FilesAdded:
+    """The counts of :meth:`Archive.add_files`."""
+
+    read: int = 0  # records, rejected ones included
+    indexed: int = 0  # articles committed (an id repeated within a partition counts once)
+    rejected: int = 0
+
+
+def build_partition(staging: str, backend: str | None, shard_by: str, part: Partition) -> PartResult:
+    """Read one partition of the input, analyze it and write one staged segment
+    per shard its articles fall in (a repeated id keeps its later article).
+
+    Runs in a worker process or on a Dask worker, which reads the input from
+    the shared file system; touches no shard. Holds the partition's articles
+    in memory (about :data:`~newsindex._readers.PART_BYTES` of input).
+    """
+    unique: dict[str, Article] = {}
+    rejects: list[tuple[int, Rejection]] = []
+    lines: dict[int, int] = {}
+    records = 0
+    for k, piece in enumerate(part.pieces):
+        counted = [0]
+        for record in read_piece(piece, counted):
+            records += 1
+            if isinstance(record, Rejection):
+                rejects.append((k, record))
+                continue
+            unique.pop(record.id, None)
+            unique[record.id] = record
+        if piece.stop != -1 and not piece.path.lower().endswith(".parquet"):
+            lines[k] = counted[0]  # a byte range of JSON Lines: the caller numbers its lines
+    groups: dict[str, list[Article]] = {}
+    for article in unique.values():
+        groups.setdefault(shard_key(article.published, shard_by), []).append(article)
+    segments: list[Staged] = [
+        (key, build_segment(staging, backend, arts), [a.id for a in arts]) for key, arts in groups.items()
+    ]
+    return PartResult(segments, rejects, records, len(unique), lines)
+
+
+def _partition_task(task: PartTask) -> PartResult:
+    return build_partition(*task)
+
+
+class _Inline:
+    """A task run at once, in this process, behind the interface of a future."""
+
+    def __init__(self, task: PartTask) -> None:
+        self._result = _partition_task(task)
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> PartResult:
+        return self._result
 
 
 class Archive:
@@ -458,8 +533,18 @@ class Archive:
         keys = [shard_key(t[2][0].published, self.shard_by) for t in tasks]
         # 1. Every segment written and durable, before any shard changes.
         staged = run(tasks)
+        entries = [(key, found, [a.id for a in task[2]]) for key, found, task in zip(keys, staged, tasks, strict=True)]
+        self._commit(entries)
+        shutil.rmtree(staging, ignore_errors=True)
+
+    def _commit(self, entries: Sequence[Staged]) -> None:
+        """Steps 2 and 3 of writing (with the lock held): ``entries`` are
+        ``(shard, staged segment or None, its ids)``, no id in two of them."""
+        groups: dict[str, list[str]] = {}
+        for key, _, ids in entries:
+            groups.setdefault(key, []).extend(ids)
         # 2. Ids leave the shards they no longer belong to.
-        target = {article.id: key for key, arts in groups.items() for article in arts}
+        target = {i: key for key, ids in groups.items() for i in ids}
         for name in self._shard_names():
             moved = [i for i, key in target.items() if key != name]
             with self._index(name).searcher() as searcher:
@@ -474,18 +559,149 @@ class Archive:
                     raise
         # 3. Each shard adopts its segments and replaces older copies, in one commit.
         by_shard: dict[str, list[tuple[str, Segment]]] = {}
-        for key, found in zip(keys, staged, strict=True):
+        for key, found, _ in entries:
             if found is not None:
                 by_shard.setdefault(key, []).append(found)
-        for key, arts in groups.items():
+        for key, ids in groups.items():
             writer = lock_writer(self._index(key, create=True), self.lock_timeout)
             try:
-                adopt_segments(writer, by_shard.get(key, []), [a.id for a in arts])
+                adopt_segments(writer, by_shard.get(key, []), ids)
             except BaseException:
                 writer.cancel()
                 raise
         self._write_manifest()
-        shutil.rmtree(staging, ignore_errors=True)
+
+    def add_files(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        progress: Callable[[int], None] | None = None,
+        rejected: Callable[[Rejection], None] | None = None,
+        dask: Any = None,
+        part_bytes: int = PART_BYTES,
+    ) -> FilesAdded:
+        """Index files and folders (as :func:`~newsindex.read` reads them) with
+        the reading done by the workers: the input is split into partitions
+        (:func:`~newsindex._readers.partitions`: by file, JSON Lines by byte
+        range, Parquet by row group) and each task reads one, analyzes it and
+        writes its segments, here in worker processes or on Dask workers, which
+        must see the input and the archive at the same paths.
+
+        This process lists the input, commits the tasks' segments in input
+        order (so a later copy of an id replaces an earlier one, as in
+        :meth:`add`) and calls ``rejected`` with each bad record, with its file
+        and line, and ``progress`` with the articles of each commit. The
+        archive's lock is held for the whole run; a failed task stops it with
+        every earlier commit whole, and a re-run completes it.
+        """
+        paths = list(paths)
+        check_inputs(paths)
+        found = list(partitions(paths, part_bytes))
+        parts = [p for p in found if isinstance(p, Partition)]
+        added = FilesAdded()
+        for rejection in (r for r in found if isinstance(r, Rejection)):
+            added = attrs.evolve(added, read=added.read + 1, rejected=added.rejected + 1)
+            if rejected:
+                rejected(rejection)
+        dask = dask if dask is not None else self.dask
+        lock = acquire_lock(DurableStorage(str(self.path)), self.lock_timeout)
+        try:
+            staging = self.path / "staging"
+            shutil.rmtree(staging, ignore_errors=True)  # what a killed run left (we hold the lock)
+            staging.mkdir()
+            tasks = [(str(staging), self.entities, self.shard_by, part) for part in parts]
+            if dask is not None:
+                from ._dask import dask_submitter
+
+                submit, stop = dask_submitter(dask)
+                added = self._add_parts(tasks, submit, 2 * _dask_parts(dask), added, progress, rejected, stop)
+            elif self.procs == 1 or len(tasks) < 2:
+                added = self._add_parts(tasks, _Inline, 1, added, progress, rejected, lambda: None)
+            else:
+                if self.entities is not None:
+                    get_extractor(self.entities)  # loaded once, here: forked workers inherit it
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                methods = multiprocessing.get_all_start_methods()
+                context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+                with ProcessPoolExecutor(self.procs, mp_context=context) as pool:
+                    added = self._add_parts(
+                        tasks,
+                        lambda task: pool.submit(_partition_task, task),
+                        2 * self.procs,
+                        added,
+                        progress,
+                        rejected,
+                        lambda: None,
+                    )
+            shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            lock.release()
+        return added
+
+    def _add_parts(
+        self,
+        tasks: list[PartTask],
+        submit: Callable[[PartTask], Any],
+        window: int,
+        added: FilesAdded,
+        progress: Callable[[int], None] | None,
+        rejected: Callable[[Rejection], None] | None,
+        stop: Callable[[], None],
+    ) -> FilesAdded:
+        """Run ``tasks`` (at most ``window`` at once) and commit their results in
+        input order: each commit takes the next finished results as long as no
+        id repeats among them (a repeated id waits for the next commit, which
+        replaces it, as a later batch does in one index)."""
+        pending: collections.deque[Any] = collections.deque()
+        queue = iter(tasks)
+        lines: dict[str, int] = {}  # lines of each JSON Lines file read so far, in input order
+
+        def fill() -> None:
+            while len(pending) < window and (task := next(queue, None)) is not None:
+                pending.append((task[3], submit(task)))
+
+        try:
+            fill()
+            while pending:
+                group: list[tuple[Partition, PartResult]] = []
+                seen: set[str] = set()
+                while pending and (not group or pending[0][1].done()):
+                    part, future = pending[0]
+                    result: PartResult = future.result()
+                    ids = {i for _, _, found in result.segments for i in found}
+                    if group and not seen.isdisjoint(ids):
+                        break
+                    pending.popleft()
+                    group.append((part, result))
+                    seen |= ids
+                    fill()
+                self._commit([entry for _, result in group for entry in result.segments])
+                for part, result in group:
+                    for k, piece in enumerate(part.pieces):
+                        before = lines.get(piece.path, 0)  # a byte range's lines count from its start
+                        for rejection in (r for j, r in result.rejects if j == k):
+                            if rejected:
+                                rejected(
+                                    attrs.evolve(rejection, line=rejection.line + before)
+                                    if k in result.lines
+                                    else rejection
+                                )
+                        if k in result.lines:
+                            lines[piece.path] = before + result.lines[k]
+                    added = attrs.evolve(
+                        added,
+                        read=added.read + result.records,
+                        indexed=added.indexed + result.articles,
+                        rejected=added.rejected + len(result.rejects),
+                    )
+                    if progress:
+                        progress(result.articles)
+        except BaseException:
+            stop()
+            raise
+        return added
 
     def delete(self, article_id: str) -> bool:
         """Remove an article from whichever shard holds it; returns whether one did."""

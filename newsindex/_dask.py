@@ -11,7 +11,7 @@ from typing import Any
 
 from ._errors import NewsIndexError
 
-__all__ = ["DASK_MISSING", "DaskShards", "connect", "dask_runner"]
+__all__ = ["DASK_MISSING", "DaskShards", "connect", "dask_runner", "dask_submitter"]
 
 DASK_MISSING = "--dask needs Dask's distributed scheduler: pip install 'newsindex[dask]'"
 
@@ -53,6 +53,28 @@ def dask_runner(client: Any) -> Any:
         return list(client.gather(futures))
 
     return run
+
+
+def dask_submitter(client: Any) -> tuple[Callable[[Any], Any], Callable[[], None]]:
+    """``(submit, stop)`` for :meth:`Archive.add_files`: ``submit`` runs one
+    partition task on the cluster (the worker reads the partition itself) and
+    returns its future; ``stop`` cancels every task still running, after a
+    failure (a task whose worker died is not retried unless the scheduler's
+    ``allowed-failures`` allows it; the run then fails with every earlier
+    commit whole)."""
+    from ._archive import _partition_task
+
+    futures: list[Any] = []
+
+    def submit(task: Any) -> Any:
+        future = client.submit(_partition_task, task, pure=False)
+        futures.append(future)
+        return future
+
+    def stop() -> None:
+        client.cancel([f for f in futures if not f.done()])
+
+    return submit, stop
 
 
 # -- searching: each shard open on one worker, searched there ---------------------

@@ -32,7 +32,7 @@ from ._errors import IndexDamagedError, IndexLockedError, NewsIndexError, QueryE
 from ._export import EXPORT_FIELDS, FORMATS, export_lines, parse_fields
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, Index, default_index_path
 from ._pipeline import DEFAULT_PROCS
-from ._readers import SUFFIXES, Rejection, read
+from ._readers import SUFFIXES, Rejection, check_inputs, read
 from ._results import Results
 from ._whoosh import SORTS, Sort
 
@@ -266,12 +266,13 @@ def index_command(
     dask_address: str | None,
     as_json: bool,
 ) -> None:
-    """Index articles from files or folders (.jsonl, .json, .csv, .txt; - for stdin).
+    """Index articles from files or folders (.jsonl, .json, .csv, .txt, .parquet; - for stdin).
 
     Each batch is one durable commit; re-running the same command after a crash
     completes the index without duplicates.
     """
     reject_file = _RejectsFile(rejects, paths) if rejects else None  # refuses a bad path before any work
+    check_inputs(paths)  # .parquet without pyarrow: refused before any work
     counts = {"read": 0, "indexed": 0, "rejected": 0}
     bar = tqdm(
         unit=" docs",
@@ -281,15 +282,18 @@ def index_command(
         dynamic_ncols=True,
     )
 
+    def reject(record: Rejection) -> None:
+        tqdm.write(str(record), file=sys.stderr)
+        if reject_file:
+            entry = {"file": record.file, "line": record.line, "reason": record.reason, "record": record.raw}
+            reject_file.write(entry)
+
     def articles() -> Iterator[Article]:
         for record in read(paths):
             counts["read"] += 1
             if isinstance(record, Rejection):
                 counts["rejected"] += 1
-                tqdm.write(str(record), file=sys.stderr)
-                if reject_file:
-                    entry = {"file": record.file, "line": record.line, "reason": record.reason, "record": record.raw}
-                    reject_file.write(entry)
+                reject(record)
                 continue
             bar.update()
             yield record
@@ -316,7 +320,17 @@ def index_command(
                 if isinstance(index, Archive):
                     if shard_by is not None and shard_by != index.shard_by:
                         raise NewsIndexError(f"{index_path} is sharded by {index.shard_by}, not {shard_by}")
-                    added = index.add(articles(), batch_size=batch_size, progress=on_commit, dask=client)
+                    if "-" in paths:  # standard input: read here, the articles shipped to the workers
+                        added = index.add(articles(), batch_size=batch_size, progress=on_commit, dask=client)
+                    else:  # the workers read the files themselves, a partition each
+
+                        def committed_here(n: int) -> None:
+                            on_commit(n)
+                            bar.update(n)
+
+                        done = index.add_files(paths, progress=committed_here, rejected=reject, dask=client)
+                        counts.update(read=done.read, rejected=done.rejected)
+                        added = done.indexed
                 else:
                     added = index.add(articles(), batch_size=batch_size, progress=on_commit)
                 counts["indexed"] = added

@@ -16,6 +16,7 @@ EXPECTED = {
     "Entity",
     "EntityModelError",
     "FacetCount",
+    "FilesAdded",
     "FolderNotEmptyError",
     "Hit",
     "Index",

@@ -282,3 +282,77 @@ def test_dask_options_without_dask_say_what_to_install(tmp_path: Path, monkeypat
         assert result.exit_code == 2 and "pip install 'newsindex[dask]'" in result.stderr, result.output
     # Everything else works without it.
     assert runner.invoke(main, ["search", "grain", "--index", str(tmp_path / "arc")]).exit_code == 0
+
+
+def _write_batches(folder: Path, batches: list[list[Article]]) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for n, batch in enumerate(batches):
+        path = folder / f"batch{n}.jsonl"
+        path.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in batch), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.slow
+def test_archive_built_from_files_read_by_the_workers_gives_the_same_results(built, tmp_path: Path):
+    root, batches = built
+    paths = _write_batches(tmp_path / "in", batches)
+    with Archive(tmp_path / "arc", procs=2) as arc:
+        for path in paths:  # the batches the one index got, each split into byte ranges
+            added = arc.add_files([path], part_bytes=300_000)
+            assert added.rejected == 0
+    with Index(root / "one", create=False) as one, Archive(tmp_path / "arc", create=False) as arc:
+        assert len(arc) == len(one)
+        assert _assert_same(one, arc, QUERIES) >= 30 * 6
+
+
+@pytest.mark.slow
+def test_archive_built_from_files_on_dask_gives_the_same_results(built, tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    root, batches = built
+    paths = _write_batches(tmp_path / "in", batches)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        with Archive(tmp_path / "arc", procs=2) as arc:
+            for path in paths:
+                arc.add_files([path], dask=client, part_bytes=500_000)
+        with Index(root / "one", create=False) as one, Archive(tmp_path / "arc", create=False) as arc:
+            assert len(arc) == len(one)
+            assert _assert_same(one, arc, QUERIES[::3]) >= 10 * 6
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_files_read_by_workers_replace_ids_across_shards_and_report_rejects_by_line(tmp_path: Path, procs: int):
+    lines = []
+    for i in range(300):
+        lines.append(json.dumps({"id": f"f{i}", "title": f"grain story {i}", "published": f"2023-0{1 + i % 3}-05"}))
+    lines[7] = "{broken"
+    lines[250] = json.dumps({"id": "f250", "title": "bad", "published": "2023-13-45"})
+    # Later copies of ids, in other shards: the later one wins, whatever the partitions.
+    lines.append(json.dumps({"id": "f1", "title": "grain moved", "published": "2024-06-01"}))
+    lines.append(json.dumps({"id": "f2", "title": "grain undated"}))
+    lines.append(json.dumps({"id": "f3", "title": "grain first copy", "published": "2025-01-01"}))
+    lines.append(json.dumps({"id": "f3", "title": "grain second copy", "published": "2025-02-01"}))
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    rejected: list = []
+    with Archive(tmp_path / "arc", entities=None, procs=procs) as arc:
+        added = arc.add_files([path, tmp_path / "missing.jsonl"], rejected=rejected.append, part_bytes=700)
+        assert (added.read, added.rejected) == (305, 3)
+        assert [(r.file, r.line) for r in rejected] == [
+            (str(tmp_path / "missing.jsonl"), 0),
+            (str(path), 8),
+            (str(path), 251),
+        ]
+        assert len(arc) == 298 and arc.search("grain").total == 298
+        assert arc.get("f1").title == "grain moved"  # type: ignore[union-attr]
+        assert arc.get("f2").published is None  # type: ignore[union-attr]
+        assert arc.get("f3").title == "grain second copy"  # type: ignore[union-attr]
+        assert arc.search("grain published:2023").total == 298 - 3
+        assert arc.check() == [] and not (tmp_path / "arc" / "staging").exists()
+        # Re-running the same files changes nothing: every id replaces itself.
+        arc.add_files([path], part_bytes=5000)
+        assert len(arc) == 298 and arc.search("grain").total == 298

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -36,11 +37,22 @@ def _articles(n: int) -> list[Article]:
 
 
 @pytest.mark.slow
-def test_a_killed_dask_worker_leaves_whole_shards_and_a_rerun_completes_the_archive(tmp_path: Path):
+@pytest.mark.parametrize("source", ["articles", "files"])
+def test_a_killed_dask_worker_leaves_whole_shards_and_a_rerun_completes_the_archive(tmp_path: Path, source: str):
+    """``articles``: the client reads and ships batches; ``files``: each worker
+    reads its own partitions of a JSON Lines file (byte ranges)."""
     distributed = pytest.importorskip("distributed")
     dask = pytest.importorskip("dask")
     articles = _articles(1600)
     path = tmp_path / "arc"
+    source_file = tmp_path / "in.jsonl"
+    source_file.write_text("".join(json.dumps(a.to_dict()) + "\n" for a in articles))
+
+    def add(archive: Archive, client: object, progress: object = None) -> int:
+        if source == "files":  # about 12 partitions, four running at once
+            return archive.add_files([source_file], progress=progress, dask=client, part_bytes=100_000).indexed  # type: ignore[arg-type]
+        return archive.add(articles, batch_size=400, progress=progress, dask=client)  # type: ignore[arg-type]
+
     committed = [0]
     first_batch_done = threading.Event()
     killed: list[int] = []
@@ -70,7 +82,7 @@ def test_a_killed_dask_worker_leaves_whole_shards_and_a_rerun_completes_the_arch
         killer = threading.Thread(target=kill_a_worker_mid_task, args=(pids,))
         killer.start()
         with Archive(path, entities=None) as archive, pytest.raises(Exception, match=r"(?i)kill|worker|died|lost"):
-            archive.add(articles, batch_size=400, progress=on_commit, dask=client)
+            add(archive, client, on_commit)
         killer.join()
         assert killed, "the worker was never killed mid-build"
         assert 0 < committed[0] < len(articles)
@@ -85,7 +97,7 @@ def test_a_killed_dask_worker_leaves_whole_shards_and_a_rerun_completes_the_arch
         # A re-run completes it: every article exactly once.
         client.wait_for_workers(2, timeout=60)
         with Archive(path, create=False) as archive:
-            assert archive.add(articles, batch_size=400, dask=client) == len(articles)
+            assert add(archive, client) == len(articles)
             assert len(archive) == len(articles)
             assert all(_same(archive.get(a.id), a) for a in articles)
             assert archive.search("grain").total == sum("grain" in (a.title + a.body) for a in articles)
