@@ -100,6 +100,7 @@ def _on_shard(path: str, name: str, *args: Any, **kw: Any) -> Any:
         "search": _searching.search_shard,
         "fetch": _searching.fetch_hits,
         "candidates": _searching.shard_candidates,
+        "expansions": _searching.shard_expansions,
         "surface": _searching.shard_surface,
         "document": _searching.shard_document,
     }
@@ -174,6 +175,9 @@ class DaskShards:
                 return None
             out |= found
         return out
+
+    def expansions(self, terms: Any, limit: int) -> list[Any]:
+        return self._run(list(range(len(self.paths))), "expansions", terms, limit)
 
     def surface(self, field: str, term: str) -> str | None:
         found = [f for f in self._run(list(range(len(self.paths))), "surface", field, term) if f]

@@ -32,16 +32,18 @@ from ._analysis import index_terms, normalize
 from ._builder import Q
 from ._errors import QueryError
 from ._facets import FacetSpec, count_facets, finish_facets, parse_facets
-from ._query import DEFAULT_FIELDS, parse, prepare
+from ._query import DEFAULT_FIELDS, MAX_EXPANSIONS, _shown, parse, prepare
 from ._results import Hit, Results
 from ._snippets import QueryWords, query_words, snippet
 from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
 from ._whoosh import (
+    MAX_QUERY_WORDS,
     Budget,
     BudgetExceeded,
     GlobalStats,
     Phrase,
     Sort,
+    Words,
     check_sort,
     collect,
     doc_ids,
@@ -60,6 +62,7 @@ __all__ = [
     "Shards",
     "Sort",
     "execute",
+    "expand_globally",
     "fetch_hits",
     "more_like",
     "search_shard",
@@ -131,6 +134,38 @@ def shard_stats(searcher: Searcher, terms: Iterable[tuple[str, bytes]], frequenc
     return gather_stats([searcher.reader()], terms, frequencies)
 
 
+ExpansionKey = tuple[str, str, Any, int, int]  # as newsindex._query keys a repeated term
+
+
+def _expansion_key(q: query.Query) -> ExpansionKey:
+    return (
+        type(q).__name__,
+        q.fieldname,
+        getattr(q, "text", None),
+        getattr(q, "maxdist", 0),
+        getattr(q, "prefixlength", 0),
+    )
+
+
+def shard_expansions(
+    searcher: Searcher, terms: Sequence[tuple[ExpansionKey, query.MultiTerm]], limit: int
+) -> dict[ExpansionKey, set[str] | None]:
+    """The words of this shard each wildcard or fuzzy term matches (stopping
+    past ``limit``), under one budget of words examined for them all, as one
+    index spends it; a term where that budget ran out, and every term after
+    it, maps to ``None``."""
+    budget = Budget(words=sys.maxsize)  # words matched are counted over all shards, by the caller
+    out: dict[ExpansionKey, set[str] | None] = {}
+    reader = searcher.reader()
+    for key, term in terms:
+        try:
+            out[key] = expand(term, reader, limit, budget)
+        except BudgetExceeded:
+            out.update((k, None) for k, _ in terms if k not in out)
+            break
+    return out
+
+
 def shard_candidates(searcher: Searcher, field: str, term: str, distance: int, budget: Budget) -> set[str] | None:
     """Index words within ``distance`` edits of ``term`` (sharing its first letter),
     or ``None`` when that ran past ``budget``."""
@@ -196,6 +231,12 @@ class Shards(Protocol):
         """Words near ``term`` in any shard; ``None`` when that ran past ``budget``."""
         ...
 
+    def expansions(
+        self, terms: Sequence[tuple[ExpansionKey, query.MultiTerm]], limit: int
+    ) -> list[dict[ExpansionKey, set[str] | None]]:
+        """:func:`shard_expansions` on every shard."""
+        ...
+
     def surface(self, field: str, term: str) -> str | None: ...
 
     def document(self, article_id: str) -> dict[str, Any] | None: ...
@@ -236,6 +277,11 @@ class LocalShards:
                 return None
             out |= found
         return out
+
+    def expansions(
+        self, terms: Sequence[tuple[ExpansionKey, query.MultiTerm]], limit: int
+    ) -> list[dict[ExpansionKey, set[str] | None]]:
+        return list(self._map(lambda s: shard_expansions(s, terms, limit), self.searchers))
 
     def surface(self, field: str, term: str) -> str | None:
         found = [f for s in self.searchers if (f := shard_surface(s, field, term))]
@@ -286,6 +332,7 @@ def execute(
         raise ValueError("limit and page must be at least 1")
     check_sort(sort)
     specs = tuple(facets)
+    q = expand_globally(shards, q)
     stats = shards.stats(set(scored_terms(without_andnot(q), shards.schema)))
     targets = list(range(len(shards))) if which is None else list(which)
     answers = shards.search(targets, q, stats, limit=page * limit, sort=sort, specs=specs, mask=mask)
@@ -312,6 +359,79 @@ def execute(
         facets=finish_facets(counts, specs, facet_limit) if specs else {},
         suggestion=suggest(shards, q, text) if spelling else None,
     )
+
+
+def _multiterms(q: query.Query) -> Iterator[query.MultiTerm]:
+    """The wildcard and fuzzy terms :func:`~newsindex._query.prepare` expands, in its order."""
+    if isinstance(q, query.Every) or (isinstance(q, query.Wildcard) and q.text.strip("*") == ""):
+        return  # a cheap date range, or refused by every shard as by one index
+    if isinstance(q, query.MultiTerm) and not isinstance(q, query.Variations):
+        yield q
+    elif not q.is_leaf():
+        for child in q.children():
+            yield from _multiterms(child)
+
+
+def expand_globally(shards: Shards, q: query.Query, limit: int = MAX_EXPANSIONS) -> query.Query:
+    """``q`` with each wildcard and fuzzy term replaced by the words it matches
+    in all ``shards`` together, checked against the limits one index applies
+    (:func:`~newsindex._query.expand_multiterms`: ``limit`` words per term,
+    :data:`~newsindex._whoosh.MAX_QUERY_WORDS` for all terms together, each copy
+    of a repeated term counting again), so an archive refuses exactly the
+    queries one index of its articles refuses.
+
+    Each shard expands the terms once (:func:`shard_expansions`); the union
+    over shards is what one index's merged word list gives, since a word
+    matches a pattern or not whatever shard holds it. The shards then match
+    the same :class:`~newsindex._whoosh.Words` and expand nothing. The budget
+    of words *examined* (:data:`~newsindex._whoosh.MAX_QUERY_STEPS`) bounds
+    the work of one process, so it applies per shard.
+
+    With one shard nothing changes: that shard expands as one index does.
+    """
+    found = list(_multiterms(without_andnot(q)))
+    if len(shards) < 2 or not found:
+        return q
+    q = without_andnot(q)
+    terms = list({_expansion_key(t): t for t in found}.items())
+    union: dict[ExpansionKey, set[str] | None] = {key: set() for key, _ in terms}
+    for answer in shards.expansions(terms, limit):
+        for key, words in answer.items():
+            held = union[key]
+            union[key] = None if held is None or words is None else held | words
+    budget = Budget(words=MAX_QUERY_WORDS)
+    seen: set[ExpansionKey] = set()
+
+    def replace(node: query.Query) -> query.Query:
+        if isinstance(node, query.Every) or (isinstance(node, query.Wildcard) and node.text.strip("*") == ""):
+            return node
+        if isinstance(node, query.MultiTerm) and not isinstance(node, query.Variations):
+            key = _expansion_key(node)
+            words = union[key]
+            if words is None:
+                raise BudgetExceeded("examine", budget.step_limit, node)
+            if key not in seen and len(words) > limit:
+                raise QueryError(
+                    f"'{_shown(node)}' matches more than {limit:,} words in {node.fieldname}; make it more specific",
+                    "",
+                    getattr(node, "startchar", None),
+                )
+            seen.add(key)
+            budget.spend_words(len(words), node)
+            return Words(node.fieldname, frozenset(words), node.boost) if words else query.NullQuery
+        if node.is_leaf():
+            return node
+        return node.apply(replace)
+
+    try:
+        return replace(q)
+    except BudgetExceeded as exc:  # worded as newsindex._query.expand_multiterms words it
+        raise QueryError(
+            f"the wildcard and fuzzy terms of this query {exc.what} more than {exc.limit:,} words together "
+            f"(the limit was passed at '{_shown(exc.term)}' in {exc.term.fieldname}); use fewer or more specific ones",
+            "",
+            getattr(exc.term, "startchar", None),
+        ) from None
 
 
 def _words(q: query.Query, negated: bool = False) -> Iterator[tuple[str, str, int, int]]:

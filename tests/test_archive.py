@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import REUTERS, shared_file, utc
 
-from newsindex import Archive, Article, Index, IndexFormatError, read
+from newsindex import Archive, Article, Index, IndexFormatError, QueryError, read
 from newsindex._archive import MANIFEST, UNDATED, shard_key, shard_span
 from newsindex.cli import main
 
@@ -172,6 +172,7 @@ QUERIES = [
     "acquisition merger -bank",
     "undated-marker",
     "moved-marker",
+    "s* OR oil",  # refused by both: over 1,000 words (checked over all shards, not per shard)
 ]
 
 
@@ -209,7 +210,15 @@ def _assert_same(one: Index, other: Archive | Index, queries: list[str]) -> int:
     compared = 0
     for q in queries:
         for kw in _variants(q):
-            expected, got = one.search(q, **kw), other.search(q, **kw)
+            try:
+                expected = one.search(q, **kw)
+            except QueryError as exc:
+                with pytest.raises(QueryError) as refused:
+                    other.search(q, **kw)
+                assert str(refused.value) == str(exc), (q, kw)
+                compared += 1
+                continue
+            got = other.search(q, **kw)
             assert got.total == expected.total, (q, kw)
             assert [(h.id, h.score) for h in got] == [(h.id, h.score) for h in expected], (q, kw)
             assert got == expected, (q, kw)  # snippets, highlights, facets, suggestion too
@@ -356,3 +365,45 @@ def test_files_read_by_workers_replace_ids_across_shards_and_report_rejects_by_l
         # Re-running the same files changes nothing: every id replaces itself.
         arc.add_files([path], part_bytes=5000)
         assert len(arc) == 298 and arc.search("grain").total == 298
+
+
+def test_wildcard_limits_are_checked_over_the_whole_archive_as_in_one_index(tmp_path: Path):
+    """A wildcard matching more than 1,000 words in all but fewer in each shard is
+    refused by the archive as by one index; so is a query whose terms together
+    match more than the query budget only when the shards' words are added up."""
+    from newsindex._query import MAX_EXPANSIONS
+    from newsindex._whoosh import MAX_QUERY_WORDS
+
+    per_month = 700  # words per prefix in each of two shards: 1,400 in all
+    assert per_month < MAX_EXPANSIONS < 2 * per_month
+    articles = []
+    for month in (1, 2):
+        for i in range(per_month):
+            words = " ".join(f"{p}{month}x{i:04d}" for p in ("zqa", "zqb", "zqc"))
+            articles.append(_article(month * 10_000 + i, utc(2023, month, 1 + i % 28), body=f"grain {words}"))
+    with (
+        Index(tmp_path / "one", entities=None, procs=1) as one,
+        Archive(tmp_path / "arc", entities=None, procs=1) as arc,
+    ):
+        one.add(articles)
+        arc.add(articles)
+        assert len(arc.shards()) == 2
+        for q in ("zqa*", "zqa* OR grain", "body:zqb?x*", "grain published:2023 zqc*"):
+            with pytest.raises(QueryError) as expected:
+                one.search(q)
+            with pytest.raises(QueryError) as got:
+                arc.search(q)
+            assert str(got.value) == str(expected.value) and "more than 1,000 words" in str(got.value)
+        # Three terms of 600 words each over the archive (300 per shard): 1,800 together, accepted by
+        # both; five (3,000+) pass the query budget in both, though no shard alone passes it.
+        three = " OR ".join(f"zq{p}1x0{d}*" for p in "abc" for d in "0")
+        assert one.search(three) == arc.search(three)
+        many = " OR ".join(f"body:zq{p}{m}x0*" for p in "abc" for m in "12")
+        assert 6 * per_month > MAX_QUERY_WORDS
+        with pytest.raises(QueryError) as expected:
+            one.search(many)
+        with pytest.raises(QueryError) as got:
+            arc.search(many)
+        assert str(got.value) == str(expected.value) and "together" in str(got.value)
+        ok = "zqa1x00* OR zqb2x01*"  # 100 + 100 words: fine everywhere
+        assert one.search(ok, limit=50) == arc.search(ok, limit=50) and arc.search(ok).total == 200
