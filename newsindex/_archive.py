@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import heapq
 import json
 import os
 import shutil
@@ -49,13 +50,15 @@ from whoosh.util.times import datetime_to_long
 from ._article import Article
 from ._builder import Q
 from ._entities import BACKENDS, get_extractor
-from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, NewsIndexError
+from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, NewsIndexError, QueryError
+from ._export import Scan, parse_fields
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, IndexStats
 from ._pipeline import DEFAULT_PROCS, analyze, batches
-from ._readers import PART_BYTES, Partition, Rejection, check_inputs, partitions, read_piece
+from ._query import prepare
+from ._readers import Partition, Rejection, check_inputs, input_bytes, part_size, partitions, read_piece
 from ._results import Results
 from ._schema import build_schema, from_stored
-from ._searching import LocalShards, Shards, execute, parse_request, similar_articles
+from ._searching import LocalShards, Shards, execute, expand_globally, parse_request, similar_articles
 from ._whoosh import (
     NO_DATE,
     DateRange,
@@ -65,13 +68,17 @@ from ._whoosh import (
     acquire_lock,
     adopt_segments,
     check_index,
+    check_sort,
+    collect,
     fsync_dir,
     index_exists,
     lock_writer,
     open_folder,
     refresh,
+    scored_terms,
     segment_count,
     stage_segment,
+    use_stats,
     without_andnot,
 )
 
@@ -578,7 +585,7 @@ class Archive:
         progress: Callable[[int], None] | None = None,
         rejected: Callable[[Rejection], None] | None = None,
         dask: Any = None,
-        part_bytes: int = PART_BYTES,
+        part_bytes: int | None = None,
     ) -> FilesAdded:
         """Index files and folders (as :func:`~newsindex.read` reads them) with
         the reading done by the workers: the input is split into partitions
@@ -593,9 +600,15 @@ class Archive:
         and line, and ``progress`` with the articles of each commit. The
         archive's lock is held for the whole run; a failed task stops it with
         every earlier commit whole, and a re-run completes it.
+
+        ``part_bytes`` (default: :func:`~newsindex._readers.part_size`, at most
+        :data:`~newsindex._readers.PART_BYTES`) is the input per task.
         """
         paths = list(paths)
         check_inputs(paths)
+        dask = dask if dask is not None else self.dask
+        if part_bytes is None:
+            part_bytes = part_size(input_bytes(paths), _dask_parts(dask) if dask is not None else self.procs)
         found = list(partitions(paths, part_bytes))
         parts = [p for p in found if isinstance(p, Partition)]
         added = FilesAdded()
@@ -603,7 +616,6 @@ class Archive:
             added = attrs.evolve(added, read=added.read + 1, rejected=added.rejected + 1)
             if rejected:
                 rejected(rejection)
-        dask = dask if dask is not None else self.dask
         lock = acquire_lock(DurableStorage(str(self.path)), self.lock_timeout)
         try:
             staging = self.path / "staging"
@@ -776,6 +788,50 @@ class Archive:
         return execute(
             shards, q, text, limit=limit, page=page, sort=sort, facets=specs, facet_limit=facet_limit, which=which
         )
+
+    def scan(
+        self,
+        query: str | Q,
+        *,
+        sort: Sort = "oldest",
+        fields: str | Iterable[str] | None = None,
+        now: dt.datetime | None = None,
+    ) -> Scan:
+        """As :meth:`Index.scan`: every match of every shard, in the order one
+        index of the same articles gives (relevance scored with archive-wide
+        statistics, ties and equal dates by article id).
+
+        Each shard is read through its own snapshot, taken when the scan starts
+        and held until it ends; shards the query's dates rule out are not
+        searched. In memory: the sort key (score or date, and article id) of
+        every match, which the shards' lists are merged by, rather than one
+        index's document numbers alone. Runs in this process, also for an
+        archive opened with ``dask``.
+        """
+        check_sort(sort)
+        text = str(query)
+        try:
+            chosen = parse_fields(fields) if fields is not None else None
+        except ValueError as exc:
+            raise QueryError(str(exc), text) from None
+        q, text, _ = parse_request(query, build_schema(), now)
+        names = self._shard_names()
+        searchers = [self._index(name).searcher() for name in names]  # snapshots, closed with the scan
+        try:
+            shards = LocalShards(searchers, schema=build_schema())
+            q = expand_globally(shards, q)
+            stats = shards.stats(set(scored_terms(without_andnot(q), shards.schema)))
+            ranked = []
+            for i in self._which(names, q):
+                searcher = use_stats(searchers[i], stats)
+                found = collect(searcher, prepare(q, searcher.reader()), max(1, searcher.doc_count_all()), sort, None)
+                ranked.append([(key, i, docnum) for key, _, docnum in found.top])
+            order = [(i, docnum) for _, i, docnum in heapq.merge(*ranked)]
+        except BaseException:
+            for searcher in searchers:
+                searcher.close()
+            raise
+        return Scan(searchers, order, chosen)
 
     def similar(self, article_id: str, *, limit: int = 10, page: int = 1) -> Results | None:
         """As :meth:`Index.similar`, over the whole archive."""

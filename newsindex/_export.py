@@ -82,10 +82,19 @@ class Scan:
     read. Articles come as :class:`~newsindex.Article` objects, or as dicts of
     the chosen ``fields``. Close it (or use it as a context manager, or read it
     to the end) to release its searcher.
+
+    Over an archive, ``searcher`` is a list of shard searchers and each of
+    ``docnums`` is ``(shard, docnum)``: the matches of every shard merged in
+    one order (see :meth:`Archive.scan`).
     """
 
-    def __init__(self, searcher: Searcher, docnums: list[int], fields: Sequence[str] | None) -> None:
-        self._searcher: Searcher | None = searcher
+    def __init__(
+        self,
+        searcher: Searcher | Sequence[Searcher],
+        docnums: Sequence[int] | Sequence[tuple[int, int]],
+        fields: Sequence[str] | None,
+    ) -> None:
+        self._searchers: list[Searcher] | None = list(searcher) if isinstance(searcher, list | tuple) else [searcher]
         self._docnums = docnums
         self._next = 0
         self.fields = tuple(fields) if fields is not None else None
@@ -102,18 +111,20 @@ class Scan:
         return self
 
     def __next__(self) -> Any:
-        if self._searcher is None or self._next >= len(self._docnums):
+        if self._searchers is None or self._next >= len(self._docnums):
             self.close()
             raise StopIteration
-        docnum = self._docnums[self._next]
+        at = self._docnums[self._next]
         self._next += 1
-        article = from_stored(self._searcher.stored_fields(docnum))
+        shard, docnum = at if isinstance(at, tuple) else (0, at)
+        article = from_stored(self._searchers[shard].stored_fields(docnum))
         return article if self.fields is None else record(article, self.fields)
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        if self._searchers is not None:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers = None
 
     def __enter__(self) -> Scan:
         return self

@@ -47,6 +47,8 @@ __all__ = [
     "Piece",
     "Rejection",
     "check_inputs",
+    "input_bytes",
+    "part_size",
     "partitions",
     "read",
     "read_file",
@@ -633,6 +635,20 @@ def _split_file(path: Path, name: str, part_bytes: int) -> Iterator[tuple[Piece,
                 start, taken = group + 1, 0
         return
     yield Piece(full, name), size
+
+
+def input_bytes(paths: Iterable[str | os.PathLike[str]]) -> int:
+    """The size of the inputs (files, and files in folders), for choosing a partition size."""
+    return sum(found[0].stat().st_size for found in _files(paths) if not isinstance(found, Rejection))
+
+
+def part_size(total: int, tasks_at_once: int) -> int:
+    """The partition size for ``total`` bytes of input read by ``tasks_at_once``
+    tasks: at most :data:`PART_BYTES` (a task's memory), and small enough that
+    every task gets about four partitions (so the last to finish are small; one
+    60 MB file made a single task for 2 workers before), but not under 1 MB
+    (each partition costs a commit of every shard it touches)."""
+    return max(1 << 20, min(PART_BYTES, total // max(1, 4 * tasks_at_once)))
 
 
 def partitions(

@@ -126,13 +126,6 @@ def _open(path: Path, dask: Any = None, threads: int = 1, **kwargs: Any) -> Inde
     return Index(path, create=False, entities=None, **kwargs)
 
 
-def _open_plain(path: Path, command: str) -> Index:
-    """A plain index, for the commands that do not read archives yet."""
-    if is_archive(path):
-        raise NewsIndexError(f"`newsindex {command}` does not read sharded archives yet; {path} is one")
-    return Index(path, create=False, entities=None)
-
-
 class _Group(click.Group):
     """The one place errors become messages: a :class:`NewsIndexError` (a bad
     query, a missing, locked or incompatible index, an unusable entity backend)
@@ -462,7 +455,7 @@ def export(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--fields") from None
     with (
-        _open_plain(index_path, "export") as index,
+        _open(index_path) as index,
         index.scan(query, sort=sort, fields=chosen_fields) as scan,
     ):
         chosen = scan.fields or EXPORT_FIELDS
@@ -680,7 +673,7 @@ def serve(index_path: Path, host: str, port: int, readers: int) -> None:
         from ._serve import is_loopback, run
     except ImportError as exc:
         _fail(f"`newsindex serve` needs the serve extra ({exc.name} is missing): pip install 'newsindex[serve]'")
-    _open_plain(index_path, "serve").close()  # a missing or unreadable index fails here, before "serving"
+    _open(index_path).close()  # a missing or unreadable index fails here, before "serving"
     if not is_loopback(host):
         click.echo(
             f"newsindex: warning: listening on {host}, not loopback: anyone who can reach this machine on port "

@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
+from .._archive import Archive
 from .._errors import QueryError
 from .._export import FORMATS, export_lines, parse_fields
 from .._index import Index
@@ -285,7 +286,7 @@ def create_app(index_path: str | Path, *, pool_size: int = 2) -> Starlette:
             return json_error(f"no article with id {article_id!r}", 404)
         return JSONResponse(article.to_dict())
 
-    def _similar(index: Index, request: Request, article_id: str) -> JSONResponse:
+    def _similar(index: Index | Archive, request: Request, article_id: str) -> JSONResponse:
         try:
             limit = _int(request, "limit", PAGE_SIZE, 1, MAX_LIMIT)
             page_no = _int(request, "page", 1, 1, MAX_DEPTH // limit)

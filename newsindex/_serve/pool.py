@@ -1,11 +1,12 @@
-"""A bounded pool of read-only :class:`Index` objects, one per concurrent request.
+"""A bounded pool of read-only :class:`Index` (or :class:`Archive`) objects, one per concurrent request.
 
 An ``Index`` belongs to one thread at a time. Requests run in a thread pool,
 so each borrows an ``Index`` for its duration and gives it back. Each keeps
 its searcher between requests; ``Index._search()`` asks Whoosh whether a
 newer commit exists (one small read of the folder) and reopens only the
 segments that changed, so a writer's commits show up in the next request
-without reopening the index per request.
+without reopening the index per request. An archive's shards are refreshed
+the same way, each on its own.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .._archive import Archive, is_archive
 from .._index import Index
 
 __all__ = ["Busy", "IndexPool"]
@@ -32,17 +34,19 @@ class IndexPool:
         self.path = path
         self.size = max(1, size)
         self.wait = wait
-        self._free: queue.LifoQueue[Index] = queue.LifoQueue()
-        self._open: list[Index] = []
+        self._free: queue.LifoQueue[Index | Archive] = queue.LifoQueue()
+        self._open: list[Index | Archive] = []
         self._lock = threading.Lock()
         self.open_one().close()  # fail now, not at the first request, when there is no index
 
-    def open_one(self) -> Index:
-        """A fresh read-only Index of the folder (the caller closes it)."""
+    def open_one(self) -> Index | Archive:
+        """A fresh read-only Index (or Archive) of the folder (the caller closes it)."""
+        if is_archive(self.path):
+            return Archive(self.path, create=False, entities=None)
         return Index(self.path, create=False, entities=None)
 
     @contextmanager
-    def borrow(self) -> Iterator[Index]:
+    def borrow(self) -> Iterator[Index | Archive]:
         try:
             index = self._free.get_nowait()
         except queue.Empty:
