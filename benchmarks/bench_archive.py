@@ -3,20 +3,26 @@
 Run from the repository root (Dask needed: ``pip install '.[dask]'``)::
 
     python benchmarks/bench_archive.py [--corpus FILE | --synthetic N] [--no-entities]
-        [--workers 1,2] [--repeat R] [--shard-by month] [--json]
+        [--workers 1,2] [--repeat R] [--shard-by month] [--no-local-archive] [--json]
 
-Build: docs/s of one index (``procs`` worker processes), of an archive built
-here (the same processes), and of the same archive built on a Dask
-``LocalCluster`` of 1, 2, … single-threaded worker processes; with the peak
-RSS of each Dask worker (``ru_maxrss``, read on the worker after the build)
-and, for local builds, of the largest worker process.
+The input is one JSON Lines file (``--synthetic N`` writes N synthetic stories,
+dated over 2015-2024, to a scratch file first; not timed).
+
+Build: docs/s of one index (``procs`` worker processes; this process reads the
+file and ships the articles), of an archive built here (``Archive.add_files``:
+the same number of worker processes, each reading its own partitions of the
+file), and of the same archive built on a Dask ``LocalCluster`` of 1, 2, …
+single-threaded worker processes, each reading its own partitions; with the
+peak RSS of each Dask worker (``ru_maxrss``, read on the worker after the
+build) and, for local builds, of the largest worker process.
 
 Search: p50/p95 over the ``benchmarks/bench_query.py`` query mix (each query
 once to warm, then ``--repeat`` times, the setups taking turns) on the one
-index, on the archive searched here (shards in turn), and on the archive
-searched on Dask (each shard open on one worker); and how many shards each
-query searched (the others pruned by its dates). Every result is checked to
-be identical to the one index's.
+index, on the archive searched here (shards in turn) and on the archive
+searched on Dask (each shard open on one worker); how many shards each query
+searched (the others pruned by its dates) and what the statistics step costs
+(read from every shard, as it is, against only the searched shards). Every
+result is checked to be identical to the one index's.
 """
 
 from __future__ import annotations
@@ -56,13 +62,53 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _articles(args: argparse.Namespace) -> list[Any]:
-    from newsindex import Article, read
-
+def _corpus(args: argparse.Namespace, tmp: Path) -> tuple[Path, int]:
+    """The input file and its article count."""
     if args.synthetic:
-        synthetic = _load("synthetic")
-        return [Article.from_dict(d) for d in synthetic.generate(args.synthetic, seed=0)]
-    return [r for r in read([args.corpus]) if isinstance(r, Article)]
+        path = tmp / "synthetic.jsonl"
+        count, _ = _load("synthetic").write_jsonl(path, args.synthetic, seed=0)
+        return path, count
+    with open(args.corpus, "rb") as f:
+        return args.corpus, sum(1 for line in f if line.strip())
+
+
+def _statistics_cost(here: Any, bench_query: Any, path: Path) -> dict[str, Any]:
+    """What the statistics step costs per query: the query's term statistics
+    read from every shard (as searches do, for exact scores) against from the
+    searched shards only (what pruning it would save), with the shards open
+    and warm; and opening every shard of the archive cold (a fresh Archive)."""
+    from newsindex import Archive
+    from newsindex._schema import build_schema
+    from newsindex._searching import LocalShards, parse_request
+    from newsindex._whoosh import scored_terms, without_andnot
+
+    schema = build_schema()
+    names = here._shard_names()
+    every, pruned = [], []
+    for q in bench_query.QUERIES:
+        parsed, _, _ = parse_request(q, schema, bench_query.REUTERS_NOW)
+        terms = set(scored_terms(without_andnot(parsed), schema))
+        which = here._which(names, parsed)
+        shards = here._local_shards(names)
+        for _ in range(5):
+            start = time.perf_counter()
+            shards.stats(terms)
+            every.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            if which:
+                LocalShards([shards.searchers[i] for i in which], schema=schema).stats(terms)
+            pruned.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    with Archive(path, create=False) as fresh:
+        fresh._local_shards(fresh._shard_names())
+    cold = (time.perf_counter() - start) * 1000
+    out = {
+        "every_shard_p50_ms": round(statistics.median(every), 2),
+        "searched_shards_only_p50_ms": round(statistics.median(pruned), 2),
+        "open_every_shard_cold_ms": round(cold, 1),
+    }
+    print(f"statistics step: {out}", file=sys.stderr, flush=True)
+    return out
 
 
 def _timed(build: Callable[[], int]) -> tuple[int, float]:
@@ -80,31 +126,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", default="1,2", help="Dask worker counts to build with")
     ap.add_argument("--shard-by", default="month")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--no-local-archive", action="store_true", help="skip the archive built here (time)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
     import distributed
 
-    from newsindex import Archive, Index
+    from newsindex import Archive, Article, Index, read
 
     bench_query = _load("bench_query")
     entities = None if args.no_entities else "bundled"
-    articles = _articles(args)
-    n = len(articles)
     tmp = Path(tempfile.mkdtemp(prefix="bench-archive-"))
-    report: dict[str, Any] = {"articles": n, "entities": entities, "shard_by": args.shard_by, "build": [], "search": []}
+    corpus, n = _corpus(args, tmp)
+    report: dict[str, Any] = {
+        "articles": n,
+        "input_mb": round(corpus.stat().st_size / 2**20),
+        "entities": entities,
+        "shard_by": args.shard_by,
+        "build": [],
+        "search": [],
+    }
 
     def row(kind: str, secs: float, **extra: Any) -> None:
         report["build"].append({"setup": kind, "seconds": round(secs, 1), "docs_per_s": round(n / secs), **extra})
-        print(f"{kind:<32} {n / secs:8.0f} docs/s  {extra}", file=sys.stderr)
+        print(f"{kind:<40} {n / secs:8.0f} docs/s  {secs:7.1f} s  {extra}", file=sys.stderr, flush=True)
 
     with Index(tmp / "one", entities=entities, procs=args.procs) as one:
-        _, secs = _timed(lambda: one.add(articles))
-    row(f"one index, {args.procs} procs", secs)
-    with Archive(tmp / "arc", shard_by=args.shard_by, entities=entities, procs=args.procs) as arc:
-        _, secs = _timed(lambda: arc.add(articles))
-        shards = len(arc.shards())
-    row(f"archive here, {args.procs} procs", secs, shards=shards)
+        _, secs = _timed(lambda: one.add(r for r in read([corpus]) if isinstance(r, Article)))
+    row(f"one index, {args.procs} procs (client reads)", secs)
+    if not args.no_local_archive:
+        with Archive(tmp / "arc", shard_by=args.shard_by, entities=entities, procs=args.procs) as arc:
+            _, secs = _timed(lambda: arc.add_files([corpus]).indexed)
+            shards = len(arc.shards())
+        row(f"archive here, {args.procs} procs (each reads)", secs, shards=shards)
     report["local_child_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
     clusters: dict[int, Any] = {}
@@ -116,19 +170,26 @@ def main(argv: list[str] | None = None) -> int:
         clusters[workers] = (cluster, client)
         target = tmp / f"dask{workers}"
         with Archive(target, shard_by=args.shard_by, entities=entities) as arc:
-            _, secs = _timed(lambda: arc.add(articles, dask=client))  # noqa: B023
+            _, secs = _timed(lambda: arc.add_files([corpus], dask=client).indexed)  # noqa: B023
+            shards = len(arc.shards())
         peaks = client.run(_peak_rss_mb)
-        row(f"archive on Dask, {workers} workers", secs, worker_peak_rss_mb=sorted(round(p) for p in peaks.values()))
+        row(
+            f"archive on Dask, {workers} workers (each reads)",
+            secs,
+            shards=shards,
+            worker_peak_rss_mb=sorted(round(p) for p in peaks.values()),
+        )
 
     # Search: the one index, the archive here, the archive on the largest cluster.
     workers = max(clusters)
     _, client = clusters[workers]
+    searched_archive = tmp / f"dask{workers}"  # built on Dask; searched here and there
     timings: dict[str, list[float]] = {"one index": [], "archive here": [], f"archive on Dask ({workers} workers)": []}
     searched: list[int] = []
     with (
         Index(tmp / "one", create=False) as one,
-        Archive(tmp / "arc", create=False) as here,
-        Archive(tmp / "arc", create=False, dask=client) as there,
+        Archive(searched_archive, create=False) as here,
+        Archive(searched_archive, create=False, dask=client) as there,
     ):
         setups = list(zip(timings, [one, here, there], strict=True))
         for q in bench_query.QUERIES:
@@ -143,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                     target.search(q, **kw)
                     timings[name].append((time.perf_counter() - start) * 1000)
         total_shards = len(here.shards())
+        report["statistics_step"] = _statistics_cost(here, bench_query, searched_archive)
     for name, values in timings.items():
         entry = {
             "setup": name,
