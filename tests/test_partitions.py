@@ -188,3 +188,42 @@ def test_parquet_without_pyarrow_names_the_extra(tmp_path: Path, monkeypatch: py
         result = CliRunner().invoke(main, ["index", str(tmp_path / "in"), "--index", str(tmp_path / "ix"), *extra])
         assert result.exit_code == 2, result.output
         assert "pip install 'newsindex[parquet]'" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_an_archive_built_from_parquet_row_groups_holds_what_one_index_holds(tmp_path: Path, procs: int):
+    from newsindex import Archive
+
+    path = tmp_path / "news.parquet"
+    rows = _rows(400)
+    rows.append({**rows[10], "headline": "parquet story moved", "date": utc(2024, 5, 5)})  # a later copy of an id
+    _parquet(path, rows, row_group_size=30)
+    rejected: list[Rejection] = []
+    with (
+        Index(tmp_path / "one", entities=None, procs=1) as one,
+        Archive(tmp_path / "arc", entities=None, procs=procs) as arc,
+    ):
+        one.add(r for r in read([path]) if isinstance(r, Article))
+        added = arc.add_files([path], rejected=rejected.append, part_bytes=1)  # a row group per task
+        assert (added.read, added.rejected) == (401, 16)
+        assert [r.line for r in rejected] == [i + 1 for i in range(400) if i % 25 == 4]
+        assert len(arc) == len(one) == 400 - 16
+        assert arc.get("p10").title == "parquet story moved"  # type: ignore[union-attr]
+        for q in ("parquet", "grain published:2023-03", "moved"):
+            assert [h.id for h in arc.search(q, limit=500)] == [h.id for h in one.search(q, limit=500)]
+
+
+def test_dask_workers_read_parquet_row_groups(tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    from newsindex import Archive
+
+    path = tmp_path / "news.parquet"
+    _parquet(path, _rows(200), row_group_size=25)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+        Archive(tmp_path / "arc", entities=None) as arc,
+    ):
+        added = arc.add_files([path], dask=client, part_bytes=1)
+        assert (added.read, added.indexed, added.rejected) == (200, 192, 8)
+        assert arc.search("parquet").total == 192
