@@ -59,6 +59,17 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak RSS: ``VmHWM``, which starts afresh at ``exec``.
+
+    Not ``ru_maxrss``: Linux keeps it across ``execve``, so a Dask worker
+    (forked from this process, then exec'd) reported this process's peak at
+    fork time (1,228 MB for every worker of the first 200,000-article run,
+    whatever its partitions), not its own.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -127,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shard-by", default="month")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-local-archive", action="store_true", help="skip the archive built here (time)")
+    ap.add_argument("--dask-builds-only", action="store_true", help="only the Dask builds: no one index, no search")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -151,14 +163,16 @@ def main(argv: list[str] | None = None) -> int:
         report["build"].append({"setup": kind, "seconds": round(secs, 1), "docs_per_s": round(n / secs), **extra})
         print(f"{kind:<40} {n / secs:8.0f} docs/s  {secs:7.1f} s  {extra}", file=sys.stderr, flush=True)
 
-    with Index(tmp / "one", entities=entities, procs=args.procs) as one:
-        _, secs = _timed(lambda: one.add(r for r in read([corpus]) if isinstance(r, Article)))
-    row(f"one index, {args.procs} procs (client reads)", secs)
-    if not args.no_local_archive:
+    if not args.dask_builds_only:
+        with Index(tmp / "one", entities=entities, procs=args.procs) as one:
+            _, secs = _timed(lambda: one.add(r for r in read([corpus]) if isinstance(r, Article)))
+        row(f"one index, {args.procs} procs (client reads)", secs)
+    if not args.no_local_archive and not args.dask_builds_only:
         with Archive(tmp / "arc", shard_by=args.shard_by, entities=entities, procs=args.procs) as arc:
             _, secs = _timed(lambda: arc.add_files([corpus]).indexed)
             shards = len(arc.shards())
         row(f"archive here, {args.procs} procs (each reads)", secs, shards=shards)
+    # Forked children without exec: their ru_maxrss counts the pages shared with this process.
     report["local_child_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
     clusters: dict[int, Any] = {}
@@ -179,6 +193,17 @@ def main(argv: list[str] | None = None) -> int:
             shards=shards,
             worker_peak_rss_mb=sorted(round(p) for p in peaks.values()),
         )
+
+    if args.dask_builds_only:
+        for cluster, client in clusters.values():
+            client.close()
+            cluster.close()
+        if args.json:
+            print(json.dumps(report, indent=2))
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
 
     # Search: the one index, the archive here, the archive on the largest cluster.
     workers = max(clusters)
