@@ -42,7 +42,7 @@ import attrs
 from .._errors import EntityModelError
 from .aliases import alias_table, variants
 from .names import canonicalize, surface_name, tidy
-from .perceptron import Model, default_model_path, normalize_token
+from .perceptron import Model, default_model_path, normalize_token, table_row
 
 __all__ = [
     "BACKENDS",
@@ -340,7 +340,7 @@ class BundledExtractor:
         from .perceptron import TAGS
 
         self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
-        self._tag_begin = [t.startswith("B-") for t in TAGS]
+        self._tag_begin = [t[:2] in ("B-", "U-") for t in TAGS]
         lex = self.model.lexicon
         self._known = lex.classes.__contains__
 
@@ -349,6 +349,8 @@ class BundledExtractor:
             return "P" in lex.gaz.get(low, "") or lex.caps.get(low, "") in ("3", "4")
 
         self._namelike = namelike
+        self._countries = frozenset(w for w, f in lex.gaz.items() if "C" in f and "P" in f)
+        self._u_org_loc = (TAGS.index("U-ORG"), TAGS.index("U-LOC"))
 
     def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
@@ -360,6 +362,15 @@ class BundledExtractor:
         else:
             words = [[normalize_token(text[a:b]) for a, b in sent] for sent in sentences]
         tagged = self.model.tag_document_ids(words)
+        countries = self._countries
+        u_org, u_loc = self._u_org_loc
+        for sent_words, tags in zip(words, tagged):
+            # A one-word country tagged as an organization outside a results table is a
+            # place: suffixes mislead the tagger ("Philippines" ends like "Airlines").
+            if u_org in tags and not table_row(sent_words):
+                for i, k in enumerate(tags):
+                    if k == u_org and sent_words[i].lower() in countries:
+                        tags[i] = u_loc
         tag_type = self._tag_type
         begin = self._tag_begin
         ents: list[Entity] = []

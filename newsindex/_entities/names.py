@@ -87,6 +87,30 @@ def _boilerplate(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# The agency whose wire this is, by its sign-off or dateline credit, and the names it
+# goes by: in its own copy ("told Reuters", "Reuters calculations") it is boilerplate,
+# like the sign-off, not an organization in the news (874 Reuters-1987 articles).
+_AGENCIES: list[tuple[tuple[str, ...], re.Pattern, frozenset[str]]] = [
+    (
+        ("Reuter", "REUTER"),
+        re.compile(r"^[ \t]*(?:Reuter|REUTER|Reuters|REUTERS)[ \t]*$|\((?:Reuters?|REUTERS?)\)", re.M),
+        frozenset({"reuter", "reuters"}),
+    ),
+    (("(AP)",), re.compile(r"\(AP\)"), frozenset({"ap", "associated press"})),
+    (("(AFP)",), re.compile(r"\(AFP\)"), frozenset({"afp", "agence france-presse", "agence france presse"})),
+    (("(UPI)",), re.compile(r"\(UPI\)"), frozenset({"upi", "united press international"})),
+]
+
+
+def _publisher_names(text: str) -> frozenset[str]:
+    """Case-folded names of the agencies that signed ``text`` (see above)."""
+    out: frozenset[str] = frozenset()
+    for hints, pattern, names in _AGENCIES:
+        if any(h in text for h in hints) and pattern.search(text):
+            out |= names
+    return out
+
+
 _POSSESSIVE = re.compile(r"(?:['\u2019\u2018`]s?)$")
 _LEADING_ARTICLE = re.compile(r"^(?:the|The|THE)\s+")
 _ABBREV_END = re.compile(r"(?:^|[\s.])(?:[^\W\d_]\.){2,}$|(?:^|\s)[A-Z][a-z]{1,4}\.$")
@@ -200,13 +224,36 @@ def _person_in_title_phrase(text: str, e):
     return type(e)(text[words[k][0] : words[-1][1]], "PERSON", words[k][0], words[-1][1])
 
 
+_ROLE_OF = re.compile(r"^(?:[A-Z][\w.-]*\s+){0,3}?[A-Z][\w.-]*\s+of\s+(?:the\s+)?")
+
+
+def _role_of(text: str, e):
+    """ "Supreme Leader of North Korea", "Governor of the Bank of England": a role, not a
+    body; what the role is "of" is the entity ("North Korea" a place when the alias table
+    lists it as one, else it keeps the tagger's type)."""
+    m = _ROLE_OF.match(e.text)
+    if m is None or not all(_bare(w) in _ROLE_WORDS for w in e.text[: m.end()].split() if w not in ("of", "the")):
+        return e
+    start = e.start + m.end()
+    if start >= e.end:
+        return None
+    rest = text[start : e.end]
+    label = "LOCATION" if canonical_name(_strip_name(rest, "LOCATION"), "LOCATION") is not None else e.label
+    return type(e)(rest, label, start, e.end)
+
+
 # Capitalised words the tagger reads as titles or leaves out at the start of a company
 # name ("General Motors Corp" -> "Motors Corp").
 _NAME_OPENERS = frozenset({"General", "National", "Standard", "First", "United", "American", "Royal", "GENERAL"})
 _SUFFIX_AFTER = re.compile(r"[ \t]+(?:Corp|Co|Inc|Ltd|Plc|PLC|CORP|CO|INC|LTD)\b")
+# A firm named after its partners, on one line or wrapped: "Alex. Brown and Sons Inc",
+# "Smith Barney, Harris Upham and Co Inc" (a comma list of partners' names first).
+_SP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
 _FIRM_AFTER = re.compile(
-    r"[ \t]+(?:and|&)[ \t]+(?:Sons|Son|Co|Company|Partners|Associates)\b(?:[ \t]+(?:Inc|Ltd|Corp)\b)?"
+    rf"(?:,{_SP}[A-Z][\w'-]*(?:{_SP}[A-Z][\w'-]*){{0,2}})*{_SP}(?:and|And|&){_SP}"
+    rf"(?:Sons|Son|Co|Company|Partners|Associates)\b(?:{_SP}(?:Inc|Ltd|Corp)\b)?"
 )
+_OF = re.compile(r"\s+of\s+$")
 _TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan", "program", "programme"})
 _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
@@ -259,6 +306,7 @@ def tidy(text: str, entities: Sequence) -> list:
         return []
     make = type(entities[0])
     cut = _boilerplate(text)
+    publisher = _publisher_names(text)
     out: list = []
     n = len(text)
     for e in entities:
@@ -275,7 +323,11 @@ def tidy(text: str, entities: Sequence) -> list:
         e = _trim(text, e)
         if e is None:
             continue
-        if e.label in ("ORGANIZATION", "LOCATION"):
+        if " of " in e.text and e.text[:1].isupper():
+            e = _role_of(text, e)
+            if e is None:
+                continue
+        if e.label in ("ORGANIZATION", "LOCATION", "MISC"):
             person = _person_in_title_phrase(text, e)
             if person is not None:
                 e = person
@@ -287,6 +339,10 @@ def tidy(text: str, entities: Sequence) -> list:
             continue
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
+            continue
+        if publisher and _POSSESSIVE.sub("", bare) in publisher:
+            continue
+        if out and e.start < out[-1].end:  # inside a span widened below ("Smith Barney, Harris Upham and Co")
             continue
         if bare in _MONTHS_DAYS and not (e.label == "PERSON" and bare in _NAME_MONTHS):
             continue
@@ -300,7 +356,11 @@ def tidy(text: str, entities: Sequence) -> list:
                     k = j - len(prev[-1])
                     e = make(text[k : e.end], "ORGANIZATION", k, e.end)
                     words = e.text.split()
-        firm = _FIRM_AFTER.match(text, e.end) if e.label == "PERSON" else None
+        firm = _FIRM_AFTER.match(text, e.end) if e.label != "ORGANIZATION" else None
+        if (
+            e.label == "PERSON" and out and out[-1].label == "PERSON" and _OF.match(text[out[-1].end : e.start])
+        ):  # "analyst William Smith of Smith Barney": what a person is "of" is no person
+            e = _respan(text, e, e.start, e.end, "ORGANIZATION")
         if firm:  # "Alex. Brown and Sons Inc"
             e = make(text[e.start : firm.end()], "ORGANIZATION", e.start, firm.end())
         elif e.label == "PERSON" and len(words) > 1 and last in _TREATY_LAST:
@@ -327,6 +387,15 @@ def tidy(text: str, entities: Sequence) -> list:
         ):
             e = _respan(text, e, e.start, e.end + 2)
         if out and out[-1].end > e.start:  # a widened span swallowed the previous mention
+            out.pop()
+        if (
+            e.label == "ORGANIZATION"
+            and out
+            and out[-1].label in ("LOCATION", "MISC")
+            and _generic_name(e.text)
+            and text[out[-1].end : e.start] == " "
+        ):  # "Dutch Central Bank", "Taiwan Central Bank": the place qualifies the generic name
+            e = make(text[out[-1].start : e.end], "ORGANIZATION", out[-1].start, e.end)
             out.pop()
         out.append(e)
     return _table_phrases(text, out, make)
@@ -371,6 +440,23 @@ _GENERIC_HEADS = frozenset(
     agency department authority association union corporation company group institute office
     bureau administration government state trust securities""".split()
 )
+
+
+# Words that, before a generic head, still name no one body ("Central Bank", "National Bank").
+_GENERIC_OPENERS = frozenset({"central", "national", "the"})
+
+
+def _generic_name(name: str) -> bool:
+    """True for an organization name made only of generic words ("Bank", "Central Bank"),
+    which names a body only with a qualifier ("Dutch Central Bank") or in the context of
+    one longer name in the article; alone it is no facet value."""
+    words = name.casefold().split()
+    return (
+        bool(words)
+        and words[-1] in _GENERIC_HEADS
+        and all(w in _GENERIC_HEADS or w in _GENERIC_OPENERS for w in words)
+        and canonical_name(name, "ORGANIZATION") is None
+    )
 
 
 def _vote_labels(base: list[str], labels: list[str]) -> None:
@@ -533,16 +619,18 @@ def canonicalize(
                 names[i] = ""
                 continue
             name = recased
-        if " " not in name and name.casefold() in _GENERIC_HEADS and canonical_name(name, label) is None:
-            # "the Bank said", "the Court": the one longer organization of the article
-            # holding that word, else a common noun read as a name.
+        if _generic_name(name) and canonical_name(name, label) is None:
+            # "the Bank said", "the Central Bank": the one longer organization of the
+            # article holding those words, else a common noun read as a name.
+            inner = f" {name.casefold()} "
             longer = {
                 names[j]
                 for j in range(len(base))
                 if labels[j] == "ORGANIZATION"
                 and j != i
-                and " " in base[j]
-                and name.casefold() in base[j].casefold().split()
+                and len(folded[j]) > len(folded[i])
+                and inner in f" {' '.join(folded[j])} "
+                and names[j]
             }
             if len(longer) != 1:
                 names[i] = ""
