@@ -20,6 +20,9 @@ def test_the_agency_is_no_organization_in_its_own_wire() -> None:
     assert "Reuters" not in article_entities(story).organizations
     credited = "WASHINGTON, March 3 (Reuters) - Grassley told Reuters he would offer a bill."
     assert "Reuters" not in article_entities(credited).organizations
+    # Reuters-21578 bodies lack the sign-off: the agency as the reporter goes all the same.
+    for unsigned in ("Economists polled by Reuters said M-1 should rise.", "A Reuters survey of traders showed gains."):
+        assert "Reuters" not in article_entities(unsigned).organizations
     # A longer name holding the agency's is a company in the news, and stays.
     holding = "Reuters Holdings Plc said its profits rose.\n Reuter\n"
     assert any("Reuters Holdings" in o for o in article_entities(holding).organizations)

@@ -102,6 +102,20 @@ _AGENCIES: list[tuple[tuple[str, ...], re.Pattern, frozenset[str]]] = [
 ]
 
 
+_ALL_AGENCIES = frozenset().union(*(names for _, _, names in _AGENCIES))
+# The agency as the reporter of the story, whoever's wire it is: "told Reuters",
+# "polled by Reuters", "a Reuters survey", "Reuters calculations".
+_REPORTER_BEFORE = re.compile(r"\b(?:told|tell|tells|telling|to|by|with|a|in)\s+$", re.IGNORECASE)
+_REPORTER_AFTER = re.compile(
+    r"^(?:['\u2019]s)?\s+(?:survey|surveys|poll|polls|calculations?|correspondents?|reporters?|interview|estimates?|tally)\b"
+)
+
+
+def _reporter_mention(text: str, start: int, end: int) -> bool:
+    """True when the agency named at ``text[start:end]`` is the one reporting (see above)."""
+    return bool(_REPORTER_BEFORE.search(text, max(0, start - 12), start) or _REPORTER_AFTER.match(text[end : end + 30]))
+
+
 def _publisher_names(text: str) -> frozenset[str]:
     """Case-folded names of the agencies that signed ``text`` (see above)."""
     out: frozenset[str] = frozenset()
@@ -163,7 +177,7 @@ def _edge_word_ok(word: str, first: bool, e, n: int) -> bool:
     if not word[:1].isalpha() or not word[-1:].isalnum():
         return False
     b = word.casefold()
-    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON")):
+    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON") or (not first and word[:1].islower())):
         return False
     return b not in _WIRE_WORDS
 
@@ -183,6 +197,8 @@ def _trim(text: str, e):
             return True
         if caps and b in _WIRE_WORDS:
             return True
+        if not at_start and len(words) > 1 and w.isalpha() and w.islower():
+            return True  # a name ends in a capitalised word: "Reagan administration" -> "Reagan"
         if at_start and e.label == "PERSON" and len(words) > 1:
             if b in _TITLES:
                 return True
@@ -340,7 +356,8 @@ def tidy(text: str, entities: Sequence) -> list:
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
             continue
-        if publisher and _POSSESSIVE.sub("", bare) in publisher:
+        agency = _POSSESSIVE.sub("", bare)
+        if agency in _ALL_AGENCIES and (agency in publisher or _reporter_mention(text, e.start, e.end)):
             continue
         if out and e.start < out[-1].end:  # inside a span widened below ("Smith Barney, Harris Upham and Co")
             continue
@@ -639,7 +656,9 @@ def canonicalize(
         if label == "ORGANIZATION":
             name = canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
         elif label in ("LOCATION", "PERSON"):
-            name = canonical_name(name, label) or name
+            # "Fremont, Calif." at a sentence end: the full stop was taken as the sentence's.
+            dotted = text is not None and text[e.end : e.end + 1] == "." and canonical_name(name + ".", label)
+            name = canonical_name(name, label) or dotted or name
         names[i] = name
         labels[i] = label
     out = []
