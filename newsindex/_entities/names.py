@@ -471,7 +471,7 @@ def _generic_name(name: str) -> bool:
     return (
         bool(words)
         and words[-1] in _GENERIC_HEADS
-        and all(w in _GENERIC_HEADS or w in _GENERIC_OPENERS for w in words)
+        and all(w in _GENERIC_OPENERS for w in words[:-1])
         and canonical_name(name, "ORGANIZATION") is None
     )
 

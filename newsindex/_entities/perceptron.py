@@ -580,6 +580,7 @@ class Model:
         hist_of = _HIST_OF_TAG
         stride = NTAGS + 1
         closed = CLOSED
+        starts = STARTS
         out: list[list[int]] = []
         for sent in sentences:
             n = len(sent)
@@ -612,24 +613,14 @@ class Model:
                     p2 = p1
                     p1 = 0
                     continue
-                s = [
-                    a + b + c + d + e + t
-                    for a, b, c, d, e, t in zip(
-                        ents[i][0],
-                        ents[i + 1][1],
-                        e2[5 if i == 0 else 2],
-                        ents[i + 3][3],
-                        ents[i + 4][4],
-                        trans[p2 * stride + p1],
-                    )
-                ]
+                t_row = trans[p2 * stride + p1]
                 if cap:
                     dv = docvec_cache.get(word, _ZERO)
                     if dv is _ZERO:
                         f = doc_feature(word, prof)
                         dv = (w(f) if f else None) or None
                         docvec_cache[word] = dv
-                    adds = [] if dv is None else [dv]
+                    adds: list[Sequence[float]] = [t_row] if dv is None else [t_row, dv]
                     key = word.lower()
                     h = history.get(key)
                     if h is not None:
@@ -638,15 +629,50 @@ class Model:
                             adds.append(self._majority(h))
                     if table:
                         adds.append(self._table_vec(word))
-                    if adds:
-                        s = [sum(x) for x in zip(s, *adds)]
-                    k = s.index(max(s))
+                    # The fast path's bound, for a capitalised word: most are still O
+                    # ("The", "It", a headline's words); the result is the same.
+                    if closed[p1] and (
+                        ents[i][6]
+                        + ents[i + 1][7]
+                        + e2[11 if i == 0 else 8]
+                        + ents[i + 3][9]
+                        + ents[i + 4][10]
+                        + tbound[p2 * stride + p1]
+                        + sum(max(v[j] for j in starts) - v[0] for v in adds[1:])
+                        <= 0.0
+                    ):
+                        k = 0
+                    else:
+                        extra = t_row if len(adds) == 1 else [sum(x) for x in zip(*adds)]
+                        s = [
+                            a + b + c + d + e + t
+                            for a, b, c, d, e, t in zip(
+                                ents[i][0],
+                                ents[i + 1][1],
+                                e2[5 if i == 0 else 2],
+                                ents[i + 3][3],
+                                ents[i + 4][4],
+                                extra,
+                            )
+                        ]
+                        k = s.index(max(s))
                     t = hist_of[k]
                     if h is None:
                         h = history[key] = [t, 0, 0, 0, 0, 0]
                     h[0] = t
                     h[1 + t] += 1
                 else:
+                    s = [
+                        a + b + c + d + e + t
+                        for a, b, c, d, e, t in zip(
+                            ents[i][0],
+                            ents[i + 1][1],
+                            e2[5 if i == 0 else 2],
+                            ents[i + 3][3],
+                            ents[i + 4][4],
+                            t_row,
+                        )
+                    ]
                     k = s.index(max(s))
                 tags.append(k)
                 p2 = p1
