@@ -407,7 +407,14 @@ def to_bilou(tags: Sequence[str]) -> list[str]:
 
 
 _ZERO = (0.0,) * NTAGS
+# Only the allowed tags are scored: 9 of 17 after a closed tag, 2 (I-X, L-X) inside a name.
+_ALLOWED_IDX: tuple[tuple[int, ...], ...] = tuple(tuple(k for k, ok in enumerate(row) if ok) for row in ALLOWED)
 _HIST_OF_TAG: tuple[int, ...] = tuple(HIST_TYPES.index(t) for t in TYPE_OF_TAG)
+
+
+def _bound(v: Sequence[float]) -> float:
+    """The largest advantage a name-starting tag (B-, U-) gets over ``O`` from ``v``."""
+    return max(v[k] for k in STARTS) - v[0]
 
 
 def _vsum(vectors: list[Sequence[float]]) -> tuple[float, ...]:
@@ -458,10 +465,10 @@ class Model:
                 allowed = ALLOWED[p]
                 trans.append(tuple(x if ok else _NEG for x, ok in zip(vec, allowed)))
         self._trans = trans
-        self._tbound = [max(v[k] for k in STARTS) - v[0] for v in trans]
-        self._hist = [w("H=" + t) or _ZERO for t in HIST_TYPES]
-        self._hmaj = [w("HM=" + t) or _ZERO for t in HIST_TYPES]
-        self._tables: dict[str, Sequence[float]] = {}
+        self._tbound = [_bound(v) for v in trans]
+        self._hist = [(v, _bound(v)) for v in (w("H=" + t) or _ZERO for t in HIST_TYPES)]
+        self._hmaj = [(v, _bound(v)) for v in (w("HM=" + t) or _ZERO for t in HIST_TYPES)]
+        self._tables: dict[str, tuple[Sequence[float], float]] = {}
 
     # ------------------------------------------------------------------ io
     @classmethod
@@ -528,30 +535,31 @@ class Model:
             feats = type_features(key, self.lexicon)
             vecs = [_vsum([v for v in map(w, fl) if v]) for fl in feats]
             vecs[5] = _vsum([vecs[2], vecs[5]]) if feats[5] else vecs[2]
-            ent = (*vecs, *(max(v[k] for k in STARTS) - v[0] for v in vecs))
+            ent = (*vecs, *map(_bound, vecs))
             if len(types) >= self._max_cache:
                 types.clear()
             types[key] = ent
         types[word] = ent
         return ent
 
-    def _majority(self, h: list[int]) -> Sequence[float]:
+    def _majority(self, h: list[int]) -> tuple[Sequence[float], float]:
         """Weights of the majority-type history feature (:func:`history_features`)."""
         counts = h[1:]
         last = h[0]
         best = max(range(len(counts)), key=lambda k: (counts[k], k == last))
         return self._hmaj[best]
 
-    def _table_vec(self, word: str) -> Sequence[float]:
-        """Summed weights of :func:`table_features` of ``word`` (cached)."""
-        vec = self._tables.get(word)
-        if vec is None:
+    def _table_vec(self, word: str) -> tuple[Sequence[float], float]:
+        """Summed weights of :func:`table_features` of ``word`` and their O-bound (cached)."""
+        got = self._tables.get(word)
+        if got is None:
             w = self.weights.get
             vec = _vsum([v for v in map(w, table_features(word, self.lexicon)) if v])
+            got = (vec, _bound(vec))
             if len(self._tables) >= self._max_cache:
                 self._tables.clear()
-            self._tables[word] = vec
-        return vec
+            self._tables[word] = got
+        return got
 
     def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """Tag an article given as sentences of normalised token strings (IOB2 tags)."""
@@ -575,12 +583,12 @@ class Model:
         tbound = self._tbound
         hist_vec = self._hist
         w = self.weights.get
-        docvec_cache: dict[str, Sequence[float] | None] = {}
+        docvec_cache: dict[str, tuple[Sequence[float], float] | None] = {}
         history: dict[str, list[int]] = {}  # word -> [last type, counts per HIST_TYPES]
         hist_of = _HIST_OF_TAG
         stride = NTAGS + 1
         closed = CLOSED
-        starts = STARTS
+        allowed_idx = _ALLOWED_IDX
         out: list[list[int]] = []
         for sent in sentences:
             n = len(sent)
@@ -615,12 +623,14 @@ class Model:
                     continue
                 t_row = trans[p2 * stride + p1]
                 if cap:
-                    dv = docvec_cache.get(word, _ZERO)
-                    if dv is _ZERO:
+                    if word in docvec_cache:
+                        dv = docvec_cache[word]
+                    else:
                         f = doc_feature(word, prof)
-                        dv = (w(f) if f else None) or None
-                        docvec_cache[word] = dv
-                    adds: list[Sequence[float]] = [t_row] if dv is None else [t_row, dv]
+                        vec = w(f) if f else None
+                        dv = docvec_cache[word] = (vec, _bound(vec)) if vec else None
+                    # (vector, its O-bound) of each article-level feature that fires
+                    adds: list[tuple[Sequence[float], float]] = [] if dv is None else [dv]
                     key = word.lower()
                     h = history.get(key)
                     if h is not None:
@@ -631,6 +641,9 @@ class Model:
                         adds.append(self._table_vec(word))
                     # The fast path's bound, for a capitalised word: most are still O
                     # ("The", "It", a headline's words); the result is the same.
+                    bound = 0.0
+                    for _, b in adds:
+                        bound += b
                     if closed[p1] and (
                         ents[i][6]
                         + ents[i + 1][7]
@@ -638,42 +651,39 @@ class Model:
                         + ents[i + 3][9]
                         + ents[i + 4][10]
                         + tbound[p2 * stride + p1]
-                        + sum(max(v[j] for j in starts) - v[0] for v in adds[1:])
+                        + bound
                         <= 0.0
                     ):
                         k = 0
                     else:
-                        extra = t_row if len(adds) == 1 else [sum(x) for x in zip(*adds)]
-                        s = [
-                            a + b + c + d + e + t
-                            for a, b, c, d, e, t in zip(
-                                ents[i][0],
-                                ents[i + 1][1],
-                                e2[5 if i == 0 else 2],
-                                ents[i + 3][3],
-                                ents[i + 4][4],
-                                extra,
-                            )
-                        ]
-                        k = s.index(max(s))
+                        a0, a1, a2, a3, a4 = (
+                            ents[i][0],
+                            ents[i + 1][1],
+                            e2[5 if i == 0 else 2],
+                            ents[i + 3][3],
+                            ents[i + 4][4],
+                        )
+                        idx = allowed_idx[p1]
+                        s = [a0[j] + a1[j] + a2[j] + a3[j] + a4[j] + t_row[j] for j in idx]
+                        for v, _ in adds:
+                            s = [x + v[j] for x, j in zip(s, idx)]
+                        k = idx[s.index(max(s))]
                     t = hist_of[k]
                     if h is None:
                         h = history[key] = [t, 0, 0, 0, 0, 0]
                     h[0] = t
                     h[1 + t] += 1
                 else:
-                    s = [
-                        a + b + c + d + e + t
-                        for a, b, c, d, e, t in zip(
-                            ents[i][0],
-                            ents[i + 1][1],
-                            e2[5 if i == 0 else 2],
-                            ents[i + 3][3],
-                            ents[i + 4][4],
-                            t_row,
-                        )
-                    ]
-                    k = s.index(max(s))
+                    a0, a1, a2, a3, a4 = (
+                        ents[i][0],
+                        ents[i + 1][1],
+                        e2[5 if i == 0 else 2],
+                        ents[i + 3][3],
+                        ents[i + 4][4],
+                    )
+                    idx = allowed_idx[p1]
+                    s = [a0[j] + a1[j] + a2[j] + a3[j] + a4[j] + t_row[j] for j in idx]
+                    k = idx[s.index(max(s))]
                 tags.append(k)
                 p2 = p1
                 p1 = k
