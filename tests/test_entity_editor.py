@@ -52,6 +52,23 @@ def test_firms_named_after_people_are_no_persons(text: str, firm: str) -> None:
     assert any(firm in o for o in ents.organizations), ents
 
 
+def test_partners_and_a_company_named_first_are_firms() -> None:
+    wagner = (
+        "<General Partners>, controlled by\nprivately-held Wagner and Brown and by AFG Industries Inc, said.\n"
+        "General Partners is owned by investors Wagner and Brown\nand AFG Industries Inc, a glass manufacturer."
+    )
+    ents = article_entities(wagner)
+    assert not {"Wagner", "Brown"} & set(ents.persons)
+    assert "Wagner and Brown" in ents.organizations
+    phillips = "Phillips Petroleum Co said its stock rose. Phillips last changed its crude postings on March 4."
+    ents = article_entities(phillips)
+    assert ents.persons == () and ents.organizations == ("Phillips Petroleum",)
+    # People named in full, or listed, are not partners.
+    ents = article_entities("President Ronald Reagan met Mikhail Gorbachev. Reagan and Gorbachev smiled.")
+    assert {"Ronald Reagan", "Mikhail Gorbachev"} <= set(ents.persons)
+    assert not ents.organizations
+
+
 def test_seats_of_government_are_organizations() -> None:
     ents = article_entities("The White House said on Monday that the President would veto the bill.")
     assert "White House" in ents.organizations

@@ -177,7 +177,7 @@ def _edge_word_ok(word: str, first: bool, e, n: int) -> bool:
     if not word[:1].isalpha() or not word[-1:].isalnum():
         return False
     b = word.casefold()
-    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON") or (not first and word[:1].islower())):
+    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON") or word[:1].islower()):
         return False
     return b not in _WIRE_WORDS
 
@@ -197,8 +197,10 @@ def _trim(text: str, e):
             return True
         if caps and b in _WIRE_WORDS:
             return True
-        if not at_start and len(words) > 1 and w.isalpha() and w.islower():
-            return True  # a name ends in a capitalised word: "Reagan administration" -> "Reagan"
+        if len(words) > 1 and w.isalpha() and w.islower() and (not at_start or len(w) > 3):
+            # A name ends in a capitalised word ("Reagan administration" -> "Reagan") and
+            # starts with one, or a particle ("de Klerk"): "senior Reagan" -> "Reagan".
+            return True
         if at_start and e.label == "PERSON" and len(words) > 1:
             if b in _TITLES:
                 return True
@@ -415,7 +417,37 @@ def tidy(text: str, entities: Sequence) -> list:
             e = make(text[out[-1].start : e.end], "ORGANIZATION", out[-1].start, e.end)
             out.pop()
         out.append(e)
-    return _table_phrases(text, out, make)
+    return _table_phrases(text, _partner_firms(text, out, make), make)
+
+
+_JOINED = re.compile(r"[ \t]*\n?[ \t]*(?:and|&)[ \t]*\n?[ \t]*$")
+
+
+def _partner_firms(text: str, out: list, make) -> list:
+    """ "Wagner and Brown", "Phillips and Drew": two bare surnames joined by "and", neither
+    a surname of a fuller person name in the article nor a listed person, are one firm
+    (a news story names people in full first)."""
+    persons = [e for e in out if e.label == "PERSON"]
+    if len(persons) < 2:
+        return out
+    surnames = {e.text.split()[-1].casefold() for e in persons if len(e.text.split()) > 1}
+    merged: list = []
+    for e in out:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and e.label == prev.label == "PERSON"
+            and " " not in e.text
+            and " " not in prev.text
+            and _JOINED.fullmatch(text, prev.end, e.start)
+            and not {e.text.casefold(), prev.text.casefold()} & surnames
+            and canonical_name(e.text, "PERSON") is None
+            and canonical_name(prev.text, "PERSON") is None
+        ):
+            merged[-1] = make(text[prev.start : e.end], "ORGANIZATION", prev.start, e.end)
+            continue
+        merged.append(e)
+    return merged
 
 
 # --------------------------------------------------------------------------- canonical names
@@ -474,6 +506,12 @@ def _generic_name(name: str) -> bool:
         and all(w in _GENERIC_OPENERS for w in words[:-1])
         and canonical_name(name, "ORGANIZATION") is None
     )
+
+
+def _firm_word(word: str, org: list[str]) -> bool:
+    """True when ``word`` opens the organization ``org`` ("Phillips" of "Phillips
+    Petroleum") or is a partner of a firm "X and Y" ("Brown" of "Wagner and Brown")."""
+    return org[0] == word or (len(org) == 3 and org[1] in ("and", "&") and org[2] == word)
 
 
 def _vote_labels(base: list[str], labels: list[str]) -> None:
@@ -599,12 +637,19 @@ def canonicalize(
     _vote_labels(base, labels)
     folded = [b.casefold().split() for b in base]
     persons = [j for j in range(len(base)) if labels[j] == "PERSON" and len(folded[j]) > 1]
+    orgs = [j for j in range(len(base)) if labels[j] == "ORGANIZATION" and len(folded[j]) > 1]
     names = list(base)
     for i, e in enumerate(entities):
         label = labels[i]
         name = base[i]
         if label == "PERSON" and folded[i]:
             name = _resolve_person(i, persons, folded, base) or name
+            if name == base[i] and len(folded[i]) == 1 and canonical_name(name, label) is None:
+                # "Phillips" with "Phillips Petroleum", "Brown" with "Wagner and Brown" in
+                # the article: the company, not a person (a person is named in full first).
+                firm = next((j for j in orgs if _firm_word(folded[i][0], folded[j])), None)
+                if firm is not None:
+                    name, label = names[firm], "ORGANIZATION"
         elif label in ("ORGANIZATION", "LOCATION"):
             acro = name.replace(".", "")
             if 2 <= len(acro) <= 6 and acro.isupper() and " " not in acro:
