@@ -267,8 +267,27 @@ def _join_initials(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int
     return out
 
 
+# The shared tokenizer splits ordinals ("8th" -> "8", "th"; "1ST" -> "1", "ST"), which
+# CoNLL, and so the model, sees whole: in a scorers' line "Vairelles 8th" the extra number
+# tokens made the sentence read as a results table (a team, not a player).
+_SPLIT_ORDINAL = re.compile(r"\d(?:st|nd|rd|th|ST|ND|RD|TH)\b")
+_ORDINAL_ENDS = frozenset({"st", "nd", "rd", "th"})
+
+
+def _join_ordinals(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a number and a touching ordinal suffix into one token ("8th")."""
+    out: list[tuple[int, int]] = []
+    for a, b in sent:
+        if out and out[-1][1] == a and text[a:b].lower() in _ORDINAL_ENDS and text[a - 1].isdigit():
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
-    """Split ``sentences`` at hard line breaks and rejoin splits after an initial (see above)."""
+    """Split ``sentences`` at hard line breaks, rejoin splits after an initial and split
+    ordinals (see above)."""
     out: list[list[tuple[int, int]]] = []
     joinable = False  # may the next sentence continue the last one (no break between)?
     wrapped: bool | None = None  # computed on the first sentence that spans a line break
@@ -286,6 +305,8 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
         s0, s1 = sent[0][0], sent[-1][1]
         if _SPLIT_INITIAL.search(text, s0, s1):
             sent = _join_initials(text, sent)
+        if _SPLIT_ORDINAL.search(text, s0, s1):
+            sent = _join_ordinals(text, sent)
         if s1 <= s0 or text.find("\n", s0, s1) < 0:
             out.append(list(sent))
             joinable = True
