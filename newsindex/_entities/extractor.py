@@ -164,7 +164,8 @@ def _tokenize(text: str) -> list[list[tuple[int, int]]]:
 # mostly numbers) or the line is an ALL-CAPS headline (unless long capitals lines go
 # on: a telex body).  In any other text a break is a boundary unless the next line
 # starts in lower case, or the line is as long as a wrapped line (40-100 characters),
-# not in capitals and not a table row.
+# not in capitals, not a table row and not ended by a colon or a number (a heading of
+# results, a score: "Mushtaq Ahmed 43").
 _WRAP_MIN, _WRAP_MAX = 40, 100
 
 
@@ -229,8 +230,12 @@ def soft_wrap(text: str, nl: int, wrapped: bool | None = None) -> bool:
     if wrapped or nxt[0].islower():
         if line_caps and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
             return False  # a capitals line is a headline unless capitals lines go on (telex)
+        if nxt[0].isupper() and (line[-1] == ":" or line[-1].isdigit()):
+            return False  # a list's heading or a score line: "Mushtaq Ahmed 43" / "A. Stewart"
         return not (_is_table_row(line.strip()) or _is_table_row(nxt))
     if line_caps or not _WRAP_MIN <= len(line) <= _WRAP_MAX:
+        return False
+    if line[-1] == ":" or line[-1].isdigit():  # "matches on Saturday :", a score "Ahmed 43"
         return False
     return not (_is_table_row(line.strip()) or _is_table_row(nxt))
 
