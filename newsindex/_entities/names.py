@@ -223,6 +223,17 @@ def _trim(text: str, e):
     return _respan(text, e, a, b) if a < b else None
 
 
+def _cut_at_comma(text: str, e):
+    """A name holds no ", " unless it is a firm's list of partners ending in a legal form
+    ("Smith Barney, Harris Upham and Co"): a greedy tagger that cannot look ahead runs a
+    span on past a comma ("Reagan administration, China"; "Ri Pyong Chol and Pak Jong
+    Chon, Defense Minister"), so it is cut at the first one."""
+    if _bare(e.text.split()[-1]) in COMPANY_SUFFIXES:
+        return e
+    end = e.start + e.text.index(", ")
+    return _respan(text, e, e.start, end)
+
+
 def _person_in_title_phrase(text: str, e):
     """ "Treasury Secretary James Baker" tagged as one organization -> the person "James Baker"."""
     if len(e.text.split()) < 3:
@@ -338,6 +349,8 @@ def tidy(text: str, entities: Sequence) -> list:
         # A ticker symbol in angle brackets ("<GE>") is a code, not a name.
         if text[e.start - 1 : e.start] == "<" and text[e.end : e.end + 1] in (">", ".") and e.text.isupper():
             continue
+        if ", " in e.text and e.label != "PERSON":
+            e = _cut_at_comma(text, e)
         e = _trim(text, e)
         if e is None:
             continue
