@@ -77,8 +77,9 @@ def test_wire_boilerplate_is_dropped_but_dateline_place_stays() -> None:
     ents = article_entities(text)
     assert "Peter Blackburn" not in ents.persons and "Kim Kyung-Hoon" not in ents.persons
     assert "Brussels" in ents.locations
-    # Reuters as a party of the story is an organization.
-    assert "Reuters" in article_entities("Grassley told Reuters he would offer a bill.").organizations
+    # Reuters as a party of the story is an organization; as its reporter it is not.
+    assert "Reuters" in article_entities("Reuters said its profits rose by a third.").organizations
+    assert "Reuters" not in article_entities("Grassley told Reuters he would offer a bill.").organizations
 
 
 # --------------------------------------------------------------------------- canonical names

@@ -134,6 +134,10 @@ _ORGANIZATIONS: dict[str, tuple[str, ...]] = {
     "General Motors": ("GM", "General Motors Corp"),
     "Ford Motor": ("Ford", "Ford Motor Co"),
     "Tass": ("TASS",),
+    # Seats of government that the news names as actors ("the White House said").
+    "White House": (),
+    "Kremlin": (),
+    "Pentagon": (),
 }
 
 # Surnames that, alone, name one person in the news of their time (Reuters 1987):

