@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+import subprocess
 import sys
 import zlib
 from collections import Counter
@@ -32,6 +33,10 @@ from whoosh.reading import SegmentReader
 
 
 def breakdown(folder: Path) -> dict[str, Any]:
+    if (folder / "newsindex.json").exists():
+        # newsindex's reader of block-compressed stored fields (and its restricted
+        # unpickler, which refuses plain Whoosh's pickled analyzers: one kind per process)
+        import newsindex  # noqa: F401
     storage = FileStorage(str(folder))
     ix = FileIndex(storage)
     toc = ix._read_toc()
@@ -94,7 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    reports = [breakdown(folder) for folder in args.folders]
+    if len(args.folders) > 1:  # each folder in its own process (see breakdown)
+        reports = []
+        for folder in args.folders:
+            done = subprocess.run(
+                [sys.executable, __file__, str(folder), "--json"], capture_output=True, text=True, check=True
+            )
+            reports += json.loads(done.stdout)
+    else:
+        reports = [breakdown(args.folders[0])]
     if args.json:
         json.dump(reports, sys.stdout, indent=1)
         print()
