@@ -303,7 +303,7 @@ def measure(corpus: Path, articles: int, text_bytes: int, args: argparse.Namespa
 def table(rows: list[dict]) -> str:
     head = (
         f"{'articles':>9} {'config':<12} {'procs':>5} {'docs':>8} {'seconds':>8} {'docs/s':>8} {'MB/s':>6} "
-        f"{'peak MB':>8} {'PSS MB':>7} {'max proc MB':>11} {'ratio':>6}"
+        f"{'peak MB':>8} {'PSS MB':>7} {'max proc MB':>11} {'index MB':>8} {'ratio':>6}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -311,7 +311,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"{r['articles']:>9,} {r['config']:<12} {r['procs']:>5} {r['docs']:>8,} {r['seconds']:>8.1f} "
             f"{r['docs_per_s']:>8,.0f} {r['mb_per_s']:>6.2f} {r['peak_rss_mb']:>8.0f} {r['peak_pss_mb']:>7.0f} "
-            f"{r['max_proc_mb']:>11.0f} {ratio:>6}"
+            f"{r['max_proc_mb']:>11.0f} {r['index_bytes'] / 1e6:>8.1f} {ratio:>6}"
         )
     return "\n".join(lines)
 

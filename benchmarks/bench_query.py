@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/bench_query.py [--index DIR] [--repeat R] [--optimized] [--json]
+    python benchmarks/bench_query.py [--index DIR] [--plain DIR | --keep-plain DIR] [--repeat R] [--optimized] [--json]
 
 With ``--index DIR`` an existing index is reused (built by
 ``newsindex index ../shared/corpora/reuters21578.jsonl --index DIR``); without it,
@@ -16,10 +16,15 @@ times, the three timings below taking turns; the percentiles are over every
 timed run. "With facets" adds person, organization, location, source and a
 monthly histogram over all matches.
 
-The baseline, timed in the same run on the same index, is plain Whoosh doing
-the same job: the same parsed queries (with Whoosh's own phrase and numeric
-range queries), ``searcher.search(q, limit=10)``, ``len(results)`` for the
-total and Whoosh's highlighter for a snippet of each hit.
+The baseline, timed in the same run, is plain Whoosh doing the same job on
+its own index of the same documents: the same parsed queries (with Whoosh's own
+phrase and numeric range queries), ``searcher.search(q, limit=10)``,
+``len(results)`` for the total and Whoosh's highlighter for a snippet of each
+hit. That index (``--plain DIR`` to reuse one, else built in a temporary
+folder) holds newsindex's analysed documents (the same terms, entities and
+aliases) written by Whoosh's own writer in one commit, with ``published`` a
+stock ``DATETIME``: newsindex's index (format 5) has no numeric trie for
+Whoosh's ``NumericRange`` to read, as its date queries bisect a column.
 """
 
 from __future__ import annotations
@@ -90,6 +95,42 @@ def _build(path: Path) -> None:
     print(f"built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
 
+def _build_plain(path: Path, source: Path | None = REUTERS, index_path: Path | None = None) -> None:
+    """Plain Whoosh's index of ``source`` (or of the articles stored in ``index_path``, with
+    their stored entity names): newsindex's analysed documents, Whoosh's own writer."""
+    from whoosh import fields
+    from whoosh.index import create_in
+
+    from newsindex import Article, Index, read
+    from newsindex._entities import get_extractor
+    from newsindex._pipeline import analyze
+    from newsindex._schema import build_schema
+
+    print(f"building a plain Whoosh index of {source or index_path} in {path} …", file=sys.stderr)
+    start = time.perf_counter()
+    if source is not None:
+        articles = read([source])
+    else:
+        from newsindex._schema import from_stored
+
+        with Index(index_path or path, create=False) as index:
+            reader = index._search().reader()
+            articles = [from_stored(reader.stored_fields(d)) for d in reader.all_doc_ids() if not reader.is_deleted(d)]
+    schema = build_schema()
+    schema.remove("published")
+    schema.add("published", fields.DATETIME(stored=True, sortable=True))  # indexed, with its trie
+    path.mkdir(parents=True, exist_ok=True)
+    ix = create_in(str(path), schema)
+    extractor = get_extractor("bundled")
+    writer = ix.writer()
+    for article in articles:
+        if isinstance(article, Article):
+            writer.add_document(**analyze(article, extractor))
+    writer.commit()
+    ix.close()
+    print(f"built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+
+
 def _plain(q: Any) -> Any:
     """The same query with Whoosh's own phrase and numeric range classes."""
     from whoosh import query
@@ -133,21 +174,35 @@ def _timed(queries: list[str], repeat: int, modes: dict[str, Callable[[str], int
     }
 
 
-def run(index_path: Path, repeat: int, queries: list[str] = QUERIES, now: dt.datetime = REUTERS_NOW) -> dict[str, Any]:
+def run(
+    index_path: Path,
+    repeat: int,
+    queries: list[str] = QUERIES,
+    now: dt.datetime = REUTERS_NOW,
+    plain_path: Path | None = None,
+) -> dict[str, Any]:
+    """Time the queries; without ``plain_path`` the plain index is built from the articles stored in ours."""
+    if plain_path is None:
+        with tempfile.TemporaryDirectory(prefix="newsindex-plain-") as tmp:
+            _build_plain(Path(tmp) / "plain", source=None, index_path=index_path)
+            return run(index_path, repeat, queries, now, Path(tmp) / "plain")
     from whoosh import highlight
+    from whoosh.index import open_dir
 
     from newsindex import Index
     from newsindex._query import parse
     from newsindex._schema import NOW
 
     report: dict[str, Any] = {"index": str(index_path), "queries": len(queries), "repeat": repeat}
-    with Index(index_path, create=False) as index:
+    with Index(index_path, create=False) as index, open_dir(str(plain_path)).searcher() as plain:
         report["documents"] = len(index)
         report["segments"] = index.stats().segments
-        searcher = index._search()
+        report["plain_segments"] = len(plain.reader().leaf_readers())
+        schema = index._search().schema
 
         def whoosh(text: str) -> int:
-            q = _plain(parse(text, searcher.schema, now=now))
+            q = _plain(parse(text, schema, now=now))
+            searcher = plain
             token = NOW.set(now)
             try:
                 results = searcher.search(q, limit=10)
@@ -181,7 +236,8 @@ def run(index_path: Path, repeat: int, queries: list[str] = QUERIES, now: dt.dat
 def _print(report: dict[str, Any]) -> None:
     print(
         f"{report['documents']:,} documents in {report['segments']} segment(s), "
-        f"{report['queries']} queries x {report['repeat']} runs"
+        f"{report['queries']} queries x {report['repeat']} runs; plain Whoosh's own index: "
+        f"{report['plain_segments']} segment(s)"
     )
     for label in ("plain Whoosh", "search", "search+facets"):
         r = report[label]
@@ -197,6 +253,8 @@ def _print(report: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, help="reuse this index instead of building one")
+    parser.add_argument("--plain", type=Path, help="reuse this plain Whoosh index (see --keep-plain)")
+    parser.add_argument("--keep-plain", type=Path, help="build the plain Whoosh index here and keep it")
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per query (default 10)")
     parser.add_argument("--optimized", action="store_true", help="also measure a copy merged into one segment")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -209,7 +267,11 @@ def main() -> None:
                 sys.exit(f"{REUTERS} is absent; pass --index DIR")
             path = Path(tmp) / "index"
             _build(path)
-        reports.append(run(path, args.repeat))
+        plain = args.plain
+        if plain is None:
+            plain = args.keep_plain or Path(tmp) / "plain"
+            _build_plain(plain)
+        reports.append(run(path, args.repeat, plain_path=plain))
         if args.optimized:
             from newsindex import Index
 
@@ -217,7 +279,7 @@ def main() -> None:
             shutil.copytree(path, merged)
             with Index(merged, create=False) as index:
                 index.optimize()
-            reports.append(run(merged, args.repeat))
+            reports.append(run(merged, args.repeat, plain_path=plain))
     if args.json:
         print(json.dumps(reports, indent=2))
         return

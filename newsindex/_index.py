@@ -50,7 +50,13 @@ __all__ = [
     "default_index_path",
 ]
 
-DEFAULT_BATCH_SIZE = 5000
+# Articles per commit. Each worker writes one segment per batch, and segments
+# cost space (each repeats the term dictionary of the words it holds) and search
+# time (about 1 ms per segment per query). On Reuters with entities, 5,000 gave
+# 10 segments in 66.7 MB, and 20,000 gives 4 in 54 MB (before stored-field
+# blocks). A worker holds its share of a batch's postings in memory until it
+# writes them: the largest process stays under 1 GiB at 100,000 articles.
+DEFAULT_BATCH_SIZE = 20000
 DEFAULT_LOCK_TIMEOUT = 120.0  # seconds; a batch of a concurrent writer rarely takes longer
 
 

@@ -12,9 +12,9 @@ Written against Whoosh 2.7.4 exactly (``setup.cfg`` pins it, and
 below names the 2.7.4 behaviour it replaces.
 """
 
-from . import hashing, safe_pickle
+from . import hashing, safe_pickle, stored
 from .collecting import SORTS, Collected, Sort, SortKey, check_sort, collect, matching_docnums
-from .columns import NO_DATE, cached, doc_ids, names, split_by_segment
+from .columns import NO_DATE, cached, date_values, doc_ids, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, refuse_unaccounted, segment_count
 from .lexicon_search import MAX_QUERY_STEPS, MAX_QUERY_WORDS
 from .matchers import Budget, BudgetExceeded, DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
@@ -51,6 +51,7 @@ __all__ = [
     "check_sort",
     "collect",
     "commit",
+    "date_values",
     "doc_ids",
     "expand",
     "fsync_dir",
@@ -77,4 +78,5 @@ WHOOSH_VERSION = "2.7.4"  # the version every private use here was written and t
 
 # Before any index is read: every pickle Whoosh loads goes through the restricted unpickler.
 safe_pickle.install()
+stored.install()  # stored fields written in compressed blocks (format 5)
 hashing.install()

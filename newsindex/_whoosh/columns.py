@@ -30,6 +30,7 @@ __all__ = [
     "NO_DATE",
     "cached",
     "date_order",
+    "date_values",
     "doc_ids",
     "lexicon",
     "names",
@@ -140,6 +141,17 @@ def date_order(reader: IndexReader, field: str) -> tuple[Sequence[int], Sequence
         return array("Q", [v for v, _ in pairs]), array("I", [d for _, d in pairs])
 
     return cached(reader, field, "date_order", build)
+
+
+def date_values(reader: IndexReader, field: str) -> list[int]:
+    """The distinct dates of every document of ``reader`` (deleted ones included, as
+    a word list lists them), sorted: the date field's terms, which it no longer indexes."""
+    values: set[int] = set()
+    for leaf, _ in reader.leaf_readers():
+        order = date_order(leaf, field)
+        if order is not None:
+            values.update(order[0])
+    return sorted(values)
 
 
 def names(reader: IndexReader, field: str) -> list[tuple[str, ...]] | None:

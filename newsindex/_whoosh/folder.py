@@ -37,8 +37,9 @@ __all__ = [
 # Bump whenever what newsindex writes changes meaning (fields, analysis, file
 # layout), and say in the README how to move an index across the change.
 # 2: title and body index stop words; 3: entity fields index aliases;
-# 4: every segment's files have a recorded CRC32 (checksums.py).
-FORMAT_VERSION = 4
+# 4: every segment's files have a recorded CRC32 (checksums.py);
+# 5: `published` is a column and a stored value only (no numeric trie terms).
+FORMAT_VERSION = 5
 FORMAT_FILE = "newsindex.json"
 _REBUILD = "Rebuild it: `newsindex index SOURCES --index NEW_FOLDER` with the articles it was built from"
 
