@@ -34,8 +34,8 @@ _LOCATIONS: dict[str, tuple[str, ...]] = {
     "United States": ("U.S.", "US", "USA", "U.S.A.", "United States of America", "America", "U.S"),
     "Britain": ("U.K.", "UK", "United Kingdom", "Great Britain", "U.K"),
     "Soviet Union": ("USSR", "U.S.S.R.", "Soviet Union (USSR)"),
-    "West Germany": ("W. Germany", "Federal Republic of Germany", "FRG"),
-    "East Germany": ("E. Germany", "German Democratic Republic", "GDR"),
+    "West Germany": ("W. Germany", "Federal Republic of Germany", "FRG", "West German"),
+    "East Germany": ("E. Germany", "German Democratic Republic", "GDR", "East German"),
     "Netherlands": ("Holland", "The Netherlands"),
     "China": ("People's Republic of China", "PRC", "P.R.C."),
     "South Korea": ("S. Korea", "Republic of Korea", "ROK"),
@@ -128,6 +128,9 @@ _ORGANIZATIONS: dict[str, tuple[str, ...]] = {
     "Environmental Protection Agency": ("EPA",),
     "Internal Revenue Service": ("IRS",),
     "Congress": ("U.S. Congress",),
+    # "The House" of US wire copy is the House of Representatives; Britain's is
+    # "House of Commons", a name of its own.
+    "House of Representatives": ("House", "U.S. House", "U.S. House of Representatives"),
     "Treasury": ("U.S. Treasury",),
     "International Business Machines": ("IBM", "International Business Machines Corp"),
     "American Telephone and Telegraph": ("AT&T", "American Telephone and Telegraph Co"),
