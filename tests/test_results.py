@@ -298,3 +298,50 @@ def test_word_totals_equal_a_scan_whatever_the_page_size(scanned, text, must, mu
     for limit in (1, 10, 100):
         assert ix.search(text, limit=limit).total == expected, limit
     assert ix.search(text, sort="newest").total == expected
+
+
+def test_facets_over_segments_without_names_read_no_stored_fields(tmp_path, monkeypatch):
+    """A segment where no article has names (an index built without entity
+    extraction) has no name columns: its facets are empty, counted without
+    reading one stored field per match; a segment with names still counts them."""
+    from whoosh.reading import SegmentReader
+
+    plain = [
+        Article(id=f"p{i}", title="Grain", body="grain and more grain", published=utc(2023, 9, 1 + i), source="AP")
+        for i in range(6)
+    ]
+    named = [
+        Article(
+            id=f"n{i}", title="Grain", body="grain again", published=utc(2023, 10, 1), source="AP", persons=[PEOPLE[i]]
+        )
+        for i in range(2)
+    ]
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add(plain)
+    specs = ["person", "org", "location", "source", "published:month"]
+    calls = 0
+    real = SegmentReader.stored_fields
+
+    def counting(self, docnum):
+        nonlocal calls
+        calls += 1
+        return real(self, docnum)
+
+    monkeypatch.setattr(SegmentReader, "stored_fields", counting)
+    with Index(tmp_path / "ix", create=False, entities=None, procs=1) as ix:
+        ix.search("grain", facets=specs)  # warm the columns
+        calls = 0
+        ix.search("grain", limit=1)
+        without = calls
+        calls = 0
+        results = ix.search("grain", limit=1, facets=specs)
+        assert calls == without  # the page's one hit, nothing per match
+        assert results.facets["person"] == results.facets["organization"] == results.facets["location"] == ()
+        assert {c.value: c.count for c in results.facets["published"]} == {"2023-09": 6}
+        ix.add(named)  # a second segment, with a person column
+    with Index(tmp_path / "ix", create=False, entities=None, procs=1) as ix:
+        results = ix.search("grain", facets=specs)
+        assert results.total == 8
+        assert {c.value: c.count for c in results.facets["person"]} == {PEOPLE[0]: 1, PEOPLE[1]: 1}
+        assert {c.value: c.count for c in results.facets["published"]} == {"2023-09": 6, "2023-10": 2}
+        assert results.facets["organization"] == ()
