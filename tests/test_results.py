@@ -345,3 +345,17 @@ def test_facets_over_segments_without_names_read_no_stored_fields(tmp_path, monk
         assert {c.value: c.count for c in results.facets["person"]} == {PEOPLE[0]: 1, PEOPLE[1]: 1}
         assert {c.value: c.count for c in results.facets["published"]} == {"2023-09": 6, "2023-10": 2}
         assert results.facets["organization"] == ()
+
+
+def test_equal_scores_rank_by_article_id_across_segments(tmp_path):
+    """A date range scores every match alike: hits come by article id, page by
+    page, whatever segment or insertion order holds them."""
+    ids = [f"z{(i * 7) % 23:02d}" for i in range(23)]  # inserted out of id order
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        for part in (ids[:9], ids[9:]):  # two segments
+            ix.add(Article(id=i, title="t", body="grain", published=utc(2023, 9, 1)) for i in part)
+    with Index(tmp_path / "ix", create=False, entities=None, procs=1) as ix:
+        seen = [h.id for p in (1, 2, 3) for h in ix.search("published:2023-09", limit=10, page=p).hits]
+        assert seen == sorted(ids)
+        newest = [h.id for h in ix.search("published:2023", limit=5, sort="newest").hits]
+        assert newest == sorted(ids)[:5]
