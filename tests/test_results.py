@@ -359,3 +359,26 @@ def test_equal_scores_rank_by_article_id_across_segments(tmp_path):
         assert seen == sorted(ids)
         newest = [h.id for h in ix.search("published:2023", limit=5, sort="newest").hits]
         assert newest == sorted(ids)[:5]
+
+
+def test_a_required_word_no_segment_holds_matches_nothing(news):
+    """cannot_match judges a query empty only when a required word is missing
+    everywhere; searches it skips still give totals, facets and suggestions."""
+    from whoosh import query
+
+    from newsindex._query import parse
+    from newsindex._searching import cannot_match
+    from newsindex._whoosh import Phrase
+
+    reader = news._search().reader()
+    grain, nothing = query.Term("body", "grain"), query.Term("body", "zzyzx")
+    assert cannot_match(nothing, reader) and not cannot_match(grain, reader)
+    assert cannot_match(query.And([grain, nothing]), reader)
+    assert not cannot_match(query.Or([grain, nothing]), reader)
+    assert cannot_match(query.Or([nothing, query.Term("title", "zzyzx")]), reader)
+    assert not cannot_match(query.And([grain, query.Not(nothing)]), reader)
+    assert cannot_match(Phrase("body", ["grain", "zzyzx"]), reader)
+    assert not cannot_match(parse('"ballistic missiles"', reader.schema), reader)
+    results = news.search("(grain OR missiles) location:atlantis", facets=["person", "published:month"])
+    assert results.total == 0 and results.hits == () and results.facets == {"person": (), "published": ()}
+    assert news.search("grain person:putn").suggestion == "grain person:putin"
