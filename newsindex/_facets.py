@@ -101,6 +101,25 @@ def _bucket_labels(reader: IndexReader, field: str, interval: str) -> list[str |
     return cached(reader, field, f"bucket:{interval}", build)
 
 
+def _column_never_written(leaf: IndexReader, field: str) -> bool:
+    """True when ``field`` is a column in this segment's schema yet the segment
+    has none, and no term in it either: no document of the segment has a value.
+
+    Whoosh (and :mod:`newsindex._whoosh.bulk`, which mirrors it) writes a
+    segment's column when its first document with a value arrives, so an index
+    built without entity extraction has no person, organization or location
+    column in any segment. Reading stored fields instead, to find nothing, cost
+    three stored-field reads per match: 5.8 of 6.3 s for
+    ``published:>=1987-04-01`` with five facets on 20,000 synthetic articles.
+    Only an index from before the columns existed (its schema has no column
+    for the field) or a segment holding values needs the stored fields.
+    """
+    schema = getattr(leaf, "schema", None)
+    if schema is None or field not in schema or schema[field].column_type is None:
+        return False
+    return next(iter(leaf.lexicon(field)), None) is None
+
+
 def _count_segment(leaf: IndexReader, field: str, interval: str | None, docs: list[int], counts: Counter[str]) -> None:
     """Add one segment's counts; ``docs`` are segment-local document numbers."""
     values: list[Any] | None
@@ -114,6 +133,8 @@ def _count_segment(leaf: IndexReader, field: str, interval: str | None, docs: li
         if values is not None:
             counts.update(chain.from_iterable(map(values.__getitem__, docs)))
             return
+    if _column_never_written(leaf, field):
+        return  # no document of this segment has a value: nothing to count
     # An index from before the columns existed: read stored fields.
     for docnum in docs:
         value = leaf.stored_fields(docnum).get(field)

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import attrs
 from whoosh import query
 from whoosh.fields import Schema
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from ._analysis import index_terms, normalize
@@ -40,6 +41,7 @@ from ._whoosh import (
     MAX_QUERY_WORDS,
     Budget,
     BudgetExceeded,
+    Collected,
     GlobalStats,
     Phrase,
     Sort,
@@ -102,10 +104,36 @@ def search_shard(
 ) -> ShardAnswer:
     """Search one shard with archive-wide ``stats``: total, best ``limit``, full facet counts."""
     use_stats(searcher, stats)
-    matched = prepare(q, searcher.reader())
-    got = collect(searcher, matched, limit, sort, mask)
+    reader = searcher.reader()
+    matched = prepare(q, reader)
+    got = Collected(0, [], []) if cannot_match(matched, reader) else collect(searcher, matched, limit, sort, mask)
     counts = count_facets(searcher, got.docnums, specs) if specs else {}
     return ShardAnswer(got.total, got.top, counts, query_words(matched, "body"))
+
+
+def cannot_match(q: query.Query, reader: IndexReader) -> bool:
+    """True when ``q`` certainly matches no document of ``reader``: a required
+    word (or a word of a required phrase) is in no segment.
+
+    Whoosh builds every clause's matcher in every segment before intersecting
+    them, and a large OR preloads all its matches, even beside a clause that
+    matches nothing: ``(wheat OR grain) location:ussr -corn`` spent about 0.3 s
+    of its time so on 200,000 synthetic articles without names. Conservative:
+    anything it does not know how to judge may match.
+    """
+    if q is query.NullQuery or isinstance(q, type(query.NullQuery)):
+        return True
+    if type(q) is query.Term or isinstance(q, query.Phrase):
+        words = [q.text] if type(q) is query.Term else list(q.words)
+        try:
+            return any((q.fieldname, word) not in reader for word in words)
+        except (TypeError, ValueError):  # a word the field cannot turn into bytes
+            return False
+    if isinstance(q, query.And):
+        return any(cannot_match(child, reader) for child in q.children())
+    if isinstance(q, query.Or):
+        return all(cannot_match(child, reader) for child in q.children())
+    return False
 
 
 def fetch_hits(searcher: Searcher, picks: Sequence[tuple[int, float]], words: QueryWords) -> list[Hit]:

@@ -298,3 +298,87 @@ def test_word_totals_equal_a_scan_whatever_the_page_size(scanned, text, must, mu
     for limit in (1, 10, 100):
         assert ix.search(text, limit=limit).total == expected, limit
     assert ix.search(text, sort="newest").total == expected
+
+
+def test_facets_over_segments_without_names_read_no_stored_fields(tmp_path, monkeypatch):
+    """A segment where no article has names (an index built without entity
+    extraction) has no name columns: its facets are empty, counted without
+    reading one stored field per match; a segment with names still counts them."""
+    from whoosh.reading import SegmentReader
+
+    plain = [
+        Article(id=f"p{i}", title="Grain", body="grain and more grain", published=utc(2023, 9, 1 + i), source="AP")
+        for i in range(6)
+    ]
+    named = [
+        Article(
+            id=f"n{i}", title="Grain", body="grain again", published=utc(2023, 10, 1), source="AP", persons=[PEOPLE[i]]
+        )
+        for i in range(2)
+    ]
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        ix.add(plain)
+    specs = ["person", "org", "location", "source", "published:month"]
+    calls = 0
+    real = SegmentReader.stored_fields
+
+    def counting(self, docnum):
+        nonlocal calls
+        calls += 1
+        return real(self, docnum)
+
+    monkeypatch.setattr(SegmentReader, "stored_fields", counting)
+    with Index(tmp_path / "ix", create=False, entities=None, procs=1) as ix:
+        ix.search("grain", facets=specs)  # warm the columns
+        calls = 0
+        ix.search("grain", limit=1)
+        without = calls
+        calls = 0
+        results = ix.search("grain", limit=1, facets=specs)
+        assert calls == without  # the page's one hit, nothing per match
+        assert results.facets["person"] == results.facets["organization"] == results.facets["location"] == ()
+        assert {c.value: c.count for c in results.facets["published"]} == {"2023-09": 6}
+        ix.add(named)  # a second segment, with a person column
+    with Index(tmp_path / "ix", create=False, entities=None, procs=1) as ix:
+        results = ix.search("grain", facets=specs)
+        assert results.total == 8
+        assert {c.value: c.count for c in results.facets["person"]} == {PEOPLE[0]: 1, PEOPLE[1]: 1}
+        assert {c.value: c.count for c in results.facets["published"]} == {"2023-09": 6, "2023-10": 2}
+        assert results.facets["organization"] == ()
+
+
+def test_equal_scores_rank_by_article_id_across_segments(tmp_path):
+    """A date range scores every match alike: hits come by article id, page by
+    page, whatever segment or insertion order holds them."""
+    ids = [f"z{(i * 7) % 23:02d}" for i in range(23)]  # inserted out of id order
+    with Index(tmp_path / "ix", entities=None, procs=1) as ix:
+        for part in (ids[:9], ids[9:]):  # two segments
+            ix.add(Article(id=i, title="t", body="grain", published=utc(2023, 9, 1)) for i in part)
+    with Index(tmp_path / "ix", create=False, entities=None, procs=1) as ix:
+        seen = [h.id for p in (1, 2, 3) for h in ix.search("published:2023-09", limit=10, page=p).hits]
+        assert seen == sorted(ids)
+        newest = [h.id for h in ix.search("published:2023", limit=5, sort="newest").hits]
+        assert newest == sorted(ids)[:5]
+
+
+def test_a_required_word_no_segment_holds_matches_nothing(news):
+    """cannot_match judges a query empty only when a required word is missing
+    everywhere; searches it skips still give totals, facets and suggestions."""
+    from whoosh import query
+
+    from newsindex._query import parse
+    from newsindex._searching import cannot_match
+    from newsindex._whoosh import Phrase
+
+    reader = news._search().reader()
+    grain, nothing = query.Term("body", "grain"), query.Term("body", "zzyzx")
+    assert cannot_match(nothing, reader) and not cannot_match(grain, reader)
+    assert cannot_match(query.And([grain, nothing]), reader)
+    assert not cannot_match(query.Or([grain, nothing]), reader)
+    assert cannot_match(query.Or([nothing, query.Term("title", "zzyzx")]), reader)
+    assert not cannot_match(query.And([grain, query.Not(nothing)]), reader)
+    assert cannot_match(Phrase("body", ["grain", "zzyzx"]), reader)
+    assert not cannot_match(parse('"ballistic missiles"', reader.schema), reader)
+    results = news.search("(grain OR missiles) location:atlantis", facets=["person", "published:month"])
+    assert results.total == 0 and results.hits == () and results.facets == {"person": (), "published": ()}
+    assert news.search("grain person:putn").suggestion == "grain person:putin"

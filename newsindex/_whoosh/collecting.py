@@ -63,21 +63,29 @@ def _leaves(reader: IndexReader) -> tuple[list[IndexReader], list[int]]:
 
 
 def _lookup(reader: IndexReader, docnums: Sequence[int], kind: str) -> list[Any]:
-    """The article id (``kind="id"``) or raw date value (``"date"``) of each document."""
+    """The article id (``kind="id"``) or raw date value (``"date"``) of each document.
+
+    Each segment's id list or date column is fetched once, not once per
+    document: for ``published:>=1987-04-01`` (every one of 50,000 synthetic
+    articles tied at one score) the per-document fetch was a third of the search.
+    """
     leaves, offsets = _leaves(reader)
+    tables: dict[int, Sequence[Any] | None] = {}
     out: list[Any] = []
     for docnum in docnums:
         i = bisect.bisect_right(offsets, docnum) - 1
         leaf, local = leaves[i], docnum - offsets[i]
-        if kind == "id":
-            out.append(doc_ids(leaf)[local])
-        else:
-            values = cached(leaf, "published", "raw", lambda v: v)
-            if values is not None:
-                out.append(values[local])
-            else:  # a segment without the date column
-                stored = leaf.stored_fields(local).get("published")
-                out.append(NO_DATE if stored is None else _to_long(stored))
+        if i not in tables:
+            if kind == "id":
+                tables[i] = doc_ids(leaf)
+            else:
+                tables[i] = cached(leaf, "published", "raw", lambda v: v)
+        values = tables[i]
+        if values is not None:
+            out.append(values[local])
+        else:  # a segment without the date column
+            stored = leaf.stored_fields(local).get("published")
+            out.append(NO_DATE if stored is None else _to_long(stored))
     return out
 
 
@@ -119,10 +127,12 @@ def collect(searcher: Searcher, q: query.Query, limit: int, sort: Sort, mask: qu
     else:
         chosen = list(range(len(items)))
     ids = _lookup(reader, [items[i][1] for i in chosen], "id")
-    ranked = sorted(
-        ((primary[i], article_id), items[i][0], items[i][1]) for i, article_id in zip(chosen, ids, strict=True)
+    # The best `limit` of the candidates, as sorted(...)[:limit] gives them,
+    # without sorting every candidate: a constant-score query ties them all.
+    ranked = heapq.nsmallest(
+        limit, (((primary[i], article_id), items[i][0], items[i][1]) for i, article_id in zip(chosen, ids, strict=True))
     )
-    return Collected(len(items), ranked[:limit], docnums)
+    return Collected(len(items), ranked, docnums)
 
 
 def matching_docnums(searcher: Searcher, q: query.Query, sort: Sort) -> list[int]:
