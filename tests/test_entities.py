@@ -280,3 +280,17 @@ def test_conll_dev_f1_on_the_product_path() -> None:
     for typ in ("PER", "LOC"):
         assert scores[typ][2] >= 0.9, scores
     assert scores["ORG"][2] >= 0.8, scores
+
+
+def test_type_cache_eviction_and_numbers_do_not_change_tags(seed_text: str) -> None:
+    """A full type cache drops its older half, and words with digits share one entry
+    (digits as 0) without one of their own: the tags are those of an unbounded cache."""
+    sents = [s.split() for s in seed_text.split("\n") if s.strip()]
+    sents.append("Profit rose 155,221 dlrs to 1,234 mln in 1987 , Reuter said .".split())
+    big = Model.load(default_model_path())
+    small = Model.load(default_model_path())
+    small._max_cache = 8
+    assert small.tag_document(sents) == big.tag_document(sents)
+    assert small.tag_document(sents) == big.tag_document(sents)  # again, from a churned cache
+    assert len(small._types) <= 8
+    assert "155,221" not in big._types and "000,000" in big._types

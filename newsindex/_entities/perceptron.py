@@ -38,7 +38,8 @@ import gzip
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import pairwise
+from itertools import islice, pairwise
+from operator import itemgetter
 from pathlib import Path
 
 __all__ = [
@@ -134,7 +135,20 @@ def normalize_token(tok: str) -> str:
     return tok
 
 
+# For ASCII the character classes of _shape are exactly A-Z, a-z and 0-9, so one
+# str.translate gives the same shape about 5x faster than the per-character loop.
+_ASCII_SHAPE = str.maketrans(
+    {
+        **dict.fromkeys(map(chr, range(65, 91)), "X"),
+        **dict.fromkeys(map(chr, range(97, 123)), "x"),
+        **dict.fromkeys("0123456789", "d"),
+    }
+)
+
+
 def _shape(word: str) -> str:
+    if word.isascii():
+        return word.translate(_ASCII_SHAPE)
     out = []
     for ch in word:
         if ch.isupper():
@@ -159,6 +173,13 @@ def _short_shape(long_shape: str) -> str:
 
 
 def _case_class(word: str) -> str:
+    if word.isascii():
+        # An ASCII word that is upper or lower has a letter: skip the scan for one.
+        # (Not for all Unicode: "\u24b6".isupper() holds, though it is no letter.)
+        if word.isupper():
+            return "U" if len(word) > 1 else "T"
+        if word.islower():
+            return "l"
     if not any(ch.isalpha() for ch in word):
         return "n" if any(ch.isdigit() for ch in word) else "p"
     if word.isupper():
@@ -216,7 +237,8 @@ def type_features(word: str, lex: Lexicon = _EMPTY_LEXICON) -> tuple[list[str], 
     if word in (BOS, EOS):
         return ([f"l-2={word}"], [f"l-1={word}"], ["b"], [f"l1={word}"], [f"l2={word}"], [])
     word = _DIGITS.sub("0", word)  # every feature sees digits as 0
-    lower = _DIGITS.sub("0", word.lower())
+    # An ASCII word has no digit left, nor gets one from lower(): skip the second pass.
+    lower = word.lower() if word.isascii() else _DIGITS.sub("0", word.lower())
     long_shape = _shape(word)
     sshape = _short_shape(long_shape)
     if len(long_shape) > 8:
@@ -231,12 +253,18 @@ def type_features(word: str, lex: Lexicon = _EMPTY_LEXICON) -> tuple[list[str], 
         "c=" + case,
     ]
     n = len(lower)
-    for k in (1, 2, 3, 4):
-        if n > k:
-            f0.append(f"p{k}={lower[:k]}")
-            f0.append(f"x{k}={lower[-k:]}")
-    if n > 5:
-        f0.append("x5=" + lower[-5:])
+    # Prefixes and suffixes of 1-4 letters, then a 5-letter suffix (unrolled: the loop
+    # over k with f-strings was a tenth of this function's time).
+    if n > 1:
+        f0 += ("p1=" + lower[:1], "x1=" + lower[-1:])
+        if n > 2:
+            f0 += ("p2=" + lower[:2], "x2=" + lower[-2:])
+            if n > 3:
+                f0 += ("p3=" + lower[:3], "x3=" + lower[-3:])
+                if n > 4:
+                    f0 += ("p4=" + lower[:4], "x4=" + lower[-4:])
+                    if n > 5:
+                        f0.append("x5=" + lower[-5:])
     if "-" in word and n > 1:
         f0.append("hy")
         head, _, tail = lower.partition("-")
@@ -412,9 +440,23 @@ _ALLOWED_IDX: tuple[tuple[int, ...], ...] = tuple(tuple(k for k, ok in enumerate
 _HIST_OF_TAG: tuple[int, ...] = tuple(HIST_TYPES.index(t) for t in TYPE_OF_TAG)
 
 
+_STARTS_OF = itemgetter(*STARTS)
+
+
 def _bound(v: Sequence[float]) -> float:
     """The largest advantage a name-starting tag (B-, U-) gets over ``O`` from ``v``."""
-    return max(v[k] for k in STARTS) - v[0]
+    # itemgetter picks the same values in the same order as a generator, 4x faster.
+    return max(_STARTS_OF(v)) - v[0]
+
+
+def _evict_half(cache: dict) -> None:
+    """Drop the older half of a full cache (insertion order) instead of all of it.
+
+    Clearing all of it made every type of the next articles new again, the frequent
+    ones included, at ~50 us each; the newer half holds the words of recent articles.
+    """
+    for key in list(islice(cache, len(cache) // 2)):
+        del cache[key]
 
 
 def _vsum(vectors: list[Sequence[float]]) -> tuple[float, ...]:
@@ -454,7 +496,9 @@ class Model:
         self.meta = dict(meta or {})
         self.lexicon = lexicon or _EMPTY_LEXICON
         self._types: dict[str, tuple] = {}
-        self._max_cache = 50_000  # ~1.5 KB an entry: bounds a worker at ~75 MB of cache
+        # ~1.5 KB an entry: bounds a worker at ~75 MB of cache; full, the older half goes.
+        # All 21,578 Reuters articles have ~37,400 types (digits as 0), so it never fills there.
+        self._max_cache = 50_000
         w = weights.get
         trans = []
         # index: prev2 * (NTAGS+1) + prev, with NTAGS meaning "sentence start"
@@ -533,13 +577,18 @@ class Model:
         if ent is None:
             w = self.weights.get
             feats = type_features(key, self.lexicon)
-            vecs = [_vsum([v for v in map(w, fl) if v]) for fl in feats]
+            # filter(None, ...) drops the features without weights in C (a list
+            # comprehension took a third of the lookups' time).
+            vecs = [_vsum(list(filter(None, map(w, fl)))) for fl in feats]
             vecs[5] = _vsum([vecs[2], vecs[5]]) if feats[5] else vecs[2]
             ent = (*vecs, *map(_bound, vecs))
             if len(types) >= self._max_cache:
-                types.clear()
+                _evict_half(types)
             types[key] = ent
-        types[word] = ent
+        # A word with digits is not cached under its own spelling: every number of an
+        # article ("155,221") would take a cache entry of its own, and on the 21,578
+        # Reuters articles those filled the 50,000 entries, so the cache was cleared
+        # again and again and the frequent types recomputed (~50 us each).
         return ent
 
     def _majority(self, h: list[int]) -> tuple[Sequence[float], float]:
@@ -557,7 +606,7 @@ class Model:
             vec = _vsum([v for v in map(w, table_features(word, self.lexicon)) if v])
             got = (vec, _bound(vec))
             if len(self._tables) >= self._max_cache:
-                self._tables.clear()
+                _evict_half(self._tables)
             self._tables[word] = got
         return got
 
