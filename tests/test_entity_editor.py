@@ -95,6 +95,8 @@ def test_the_seed_article_reads_right() -> None:
     ents = article_entities(f"{seed['title']}\n\n{seed['body']}")
     assert "Vostochny" not in ents.persons
     assert not [o for o in ents.organizations if "Supreme Leader" in o]
+    # A title with no name is a role: "Natural Resources Minister" was an organization.
+    assert not [o for o in ents.organizations if "Minister" in o]
     assert {"Kim Jong Un", "Vladimir Putin"} <= set(ents.persons)
     assert "North Korea" in ents.locations
 

@@ -371,6 +371,9 @@ def tidy(text: str, entities: Sequence) -> list:
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
             continue
+        # A title with no name ("Natural Resources Minister", "Chief Justice") is a role.
+        if all(_bare(w) in _ROLE_WORDS for w in words):
+            continue
         agency = _POSSESSIVE.sub("", bare)
         if agency in _ALL_AGENCIES and (agency in publisher or _reporter_mention(text, e.start, e.end)):
             continue
