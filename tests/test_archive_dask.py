@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 from pathlib import Path
@@ -81,11 +82,23 @@ def test_a_killed_dask_worker_leaves_whole_shards_and_a_rerun_completes_the_arch
         pids = sorted(client.run(os.getpid).values())
         killer = threading.Thread(target=kill_a_worker_mid_task, args=(pids,))
         killer.start()
-        with Archive(path, entities=None) as archive, pytest.raises(Exception, match=r"(?i)kill|worker|died|lost"):
-            add(archive, client, on_commit)
+        failure: Exception | None = None
+        with Archive(path, entities=None) as archive:
+            try:
+                add(archive, client, on_commit)
+            except Exception as exc:  # the killed worker's task fails the run
+                failure = exc
         killer.join()
         assert killed, "the worker was never killed mid-build"
-        assert 0 < committed[0] < len(articles)
+        if failure is not None:
+            assert re.search(r"(?i)kill|worker|died|lost", str(failure)), failure
+            assert 0 < committed[0] < len(articles)
+        else:
+            # The kill landed after the worker's task had finished but before its result
+            # was gathered: Dask recomputes a lost result elsewhere (allowed-failures counts
+            # only tasks that fail while running), so the run completes. Seen on a loaded
+            # 2-core machine; the guarantees below hold either way.
+            assert committed[0] == len(articles)
 
         # The archive opens at its last commit: sound shards, exactly the committed articles.
         with Archive(path, create=False) as archive:
