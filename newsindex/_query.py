@@ -47,8 +47,10 @@ __all__ = [
     "expand",
     "expand_multiterms",
     "make_parser",
+    "over_budget",
     "parse",
     "prepare",
+    "too_many_words",
 ]
 
 DEFAULT_FIELDS = ("title", "body")
@@ -388,12 +390,27 @@ def expand_multiterms(
     try:
         return _expand_multiterms(q, reader, limit, budget, {})
     except BudgetExceeded as exc:
-        raise QueryError(
-            f"the wildcard and fuzzy terms of this query {exc.what} more than {exc.limit:,} words together "
-            f"(the limit was passed at '{_shown(exc.term)}' in {exc.term.fieldname}); use fewer or more specific ones",
-            "",
-            getattr(exc.term, "startchar", None),
-        ) from None
+        raise over_budget(exc) from None
+
+
+def too_many_words(term: query.Query, limit: int) -> QueryError:
+    """The error for one wildcard or fuzzy term that matches more than ``limit`` words
+    (worded alike for one index and for an archive, which gathers shards' words)."""
+    return QueryError(
+        f"'{_shown(term)}' matches more than {limit:,} words in {term.fieldname}; make it more specific",
+        "",
+        getattr(term, "startchar", None),
+    )
+
+
+def over_budget(exc: BudgetExceeded) -> QueryError:
+    """The error for a query whose wildcard and fuzzy terms together pass a budget."""
+    return QueryError(
+        f"the wildcard and fuzzy terms of this query {exc.what} more than {exc.limit:,} words together "
+        f"(the limit was passed at '{_shown(exc.term)}' in {exc.term.fieldname}); use fewer or more specific ones",
+        "",
+        getattr(exc.term, "startchar", None),
+    )
 
 
 def _shown(term: query.Query) -> str:
@@ -421,11 +438,7 @@ def _expand_multiterms(
         if words is None:
             found = expand(q, reader, limit, budget)
             if len(found) > limit:
-                raise QueryError(
-                    f"'{_shown(q)}' matches more than {limit:,} words in {q.fieldname}; make it more specific",
-                    "",
-                    getattr(q, "startchar", None),
-                )
+                raise too_many_words(q, limit)
             words = seen[key] = frozenset(found)
         else:
             budget.spend_words(len(words), q)

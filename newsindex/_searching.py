@@ -33,7 +33,7 @@ from ._analysis import index_terms, normalize
 from ._builder import Q
 from ._errors import QueryError
 from ._facets import FacetSpec, count_facets, finish_facets, parse_facets
-from ._query import DEFAULT_FIELDS, MAX_EXPANSIONS, _shown, parse, prepare
+from ._query import DEFAULT_FIELDS, MAX_EXPANSIONS, over_budget, parse, prepare, too_many_words
 from ._results import Hit, Results
 from ._snippets import QueryWords, query_words, snippet
 from ._vocabulary import ENTITY_FIELDS, NAME_FIELDS
@@ -439,11 +439,7 @@ def expand_globally(shards: Shards, q: query.Query, limit: int = MAX_EXPANSIONS)
             if words is None:
                 raise BudgetExceeded("examine", budget.step_limit, node)
             if key not in seen and len(words) > limit:
-                raise QueryError(
-                    f"'{_shown(node)}' matches more than {limit:,} words in {node.fieldname}; make it more specific",
-                    "",
-                    getattr(node, "startchar", None),
-                )
+                raise too_many_words(node, limit)
             seen.add(key)
             budget.spend_words(len(words), node)
             return Words(node.fieldname, frozenset(words), node.boost) if words else query.NullQuery
@@ -453,13 +449,8 @@ def expand_globally(shards: Shards, q: query.Query, limit: int = MAX_EXPANSIONS)
 
     try:
         return replace(q)
-    except BudgetExceeded as exc:  # worded as newsindex._query.expand_multiterms words it
-        raise QueryError(
-            f"the wildcard and fuzzy terms of this query {exc.what} more than {exc.limit:,} words together "
-            f"(the limit was passed at '{_shown(exc.term)}' in {exc.term.fieldname}); use fewer or more specific ones",
-            "",
-            getattr(exc.term, "startchar", None),
-        ) from None
+    except BudgetExceeded as exc:
+        raise over_budget(exc) from None
 
 
 def _words(q: query.Query, negated: bool = False) -> Iterator[tuple[str, str, int, int]]:
