@@ -195,15 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     if args.dask_builds_only:
-        for cluster, client in clusters.values():
-            client.close()
-            cluster.close()
-        if args.json:
-            print(json.dumps(report, indent=2))
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        return 0
+        return _finish(clusters, report, tmp, args.json)
 
     # Search: the one index, the archive here, the archive on the largest cluster.
     workers = max(clusters)
@@ -245,13 +237,18 @@ def main(argv: list[str] | None = None) -> int:
         "max": max(searched),
     }
     print(f"shards searched per query: {report['shards_searched_per_query']} of {total_shards}", file=sys.stderr)
+    return _finish(clusters, report, tmp, args.json)
+
+
+def _finish(clusters: dict[int, Any], report: dict[str, Any], tmp: Path, as_json: bool) -> int:
+    """Close the Dask clusters, print the report as JSON if asked, remove the indexes."""
+    import shutil
+
     for cluster, client in clusters.values():
         client.close()
         cluster.close()
-    if args.json:
+    if as_json:
         print(json.dumps(report, indent=2))
-    import shutil
-
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -77,6 +77,26 @@ def _forget(key: str) -> None:
     _word_lists.forget(key)
 
 
+def _memo(reader: IndexReader, field: str, kind: str, compute: Callable[[], T]) -> T:
+    """``compute()`` once per segment, field and kind, while the reader lives (an LRU
+    of at most :data:`MAX_CACHED` entries; a reader without a segment is not cached)."""
+    owner = _reader_key(reader)
+    key = (owner or "", field, kind)
+    if owner is not None:
+        with _lock:
+            if key in _cache:
+                _cache.move_to_end(key)
+                found: T = _cache[key]
+                return found
+    value = compute()
+    if owner is not None:
+        with _lock:
+            _cache[key] = value
+            while len(_cache) > MAX_CACHED:
+                _cache.popitem(last=False)
+    return value
+
+
 def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any]], T]) -> T | None:
     """``build(raw column values)`` for one segment's column, computed once.
 
@@ -85,20 +105,7 @@ def cached(reader: IndexReader, field: str, kind: str, build: Callable[[list[Any
     """
     if not reader.has_column(field):
         return None
-    owner = _reader_key(reader)
-    key = (owner or "", field, kind)
-    if owner is not None:
-        with _lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
-    value = build(list(reader.column_reader(field, translate=False)))
-    if owner is not None:
-        with _lock:
-            _cache[key] = value
-            while len(_cache) > MAX_CACHED:
-                _cache.popitem(last=False)
-    return value
+    return _memo(reader, field, kind, lambda: build(list(reader.column_reader(field, translate=False))))
 
 
 def doc_ids(reader: IndexReader) -> list[str]:
@@ -108,28 +115,19 @@ def doc_ids(reader: IndexReader) -> list[str]:
     document is the article (a segment holds an id once; a merge drops
     deleted copies). Ranking uses it to order equal scores by id.
     """
-    owner = _reader_key(reader)
-    key = (owner or "", "id", "ids")
-    if owner is not None:
-        with _lock:
-            if key in _cache:
-                _cache.move_to_end(key)
-                found: list[str] = _cache[key]
-                return found
-    ids = [""] * reader.doc_count_all()
-    for text, info in reader.iter_field("id"):
-        word = text.decode("utf-8") if isinstance(text, bytes) else text
-        if info.doc_frequency() == 1:
-            ids[info.min_id()] = word
-        else:  # the same id twice in one segment: every copy gets it
-            for docnum in reader.postings("id", text).all_ids():
-                ids[docnum] = word
-    if owner is not None:
-        with _lock:
-            _cache[key] = ids
-            while len(_cache) > MAX_CACHED:
-                _cache.popitem(last=False)
-    return ids
+
+    def read() -> list[str]:
+        ids = [""] * reader.doc_count_all()
+        for text, info in reader.iter_field("id"):
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
+            if info.doc_frequency() == 1:
+                ids[info.min_id()] = word
+            else:  # the same id twice in one segment: every copy gets it
+                for docnum in reader.postings("id", text).all_ids():
+                    ids[docnum] = word
+        return ids
+
+    return _memo(reader, "id", "ids", read)
 
 
 def date_order(reader: IndexReader, field: str) -> tuple[Sequence[int], Sequence[int]] | None:
