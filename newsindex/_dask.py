@@ -121,7 +121,10 @@ class DaskShards:
 
     def __init__(self, client: Any, paths: list[str], schema: Any) -> None:
         self.client, self.paths, self.schema = client, paths, schema
-        workers = sorted(client.scheduler_info()["workers"])
+        # nthreads() asks the scheduler directly; scheduler_info() returns a cache that
+        # the client's periodic refresh can replace, between fetch and return, with one
+        # holding no workers (distributed 2026.8; seen once in CI).
+        workers = sorted(client.nthreads())
         if not workers:
             raise NewsIndexError("the Dask cluster has no workers")
         self.homes = {path: workers[i % len(workers)] for i, path in enumerate(paths)}
