@@ -7,16 +7,17 @@ Run from the repository root::
     python benchmarks/bench_bulk.py --breakdown           # also: where a segment's bytes go
 
 The articles are read and analysed once, with ``newsindex._pipeline.analyze(article,
-None)`` (no entity extraction), outside the timings. Each round then writes one
+None)`` (no entity extraction) and their names turned back into text
+(``whoosh_values``), outside the timings. Each round then writes one
 segment from those documents, into a fresh index folder, with each of:
 
 * ``whoosh``: ``SegmentWriter.add_document`` per document and ``_finalize_segment()``,
-  as ``_pipeline._write_segment`` does;
+  the writer newsindex used before the bulk writer;
 * ``bulk``: ``write_segment`` on the same dicts (names still newline-joined strings,
   which the bulk writer indexes through Whoosh's ``field.index()``);
 * ``bulk+tokens``: ``write_segment`` after turning the name fields into ``Tokens``
-  with ``name_terms`` (the conversion is timed: it replaces the analyzer call that
-  the other two make while writing).
+  with ``names_as_tokens``, as ``analyze`` does (the conversion is timed: it replaces
+  the analyzer call that the other two make while writing).
 
 The writers run in alternating order, so drift in a shared machine's load hits
 each alike. Reported per writer: docs/s by CPU time of this process (the
@@ -57,32 +58,24 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from newsindex import Article, read
-from newsindex._analysis import name_terms
 from newsindex._pipeline import analyze
-from newsindex._schema import build_schema
-from newsindex._whoosh.bulk import Tokens, write_segment
+from newsindex._schema import build_schema, names_as_tokens, whoosh_values
+from newsindex._whoosh.bulk import write_segment
 from newsindex._whoosh.storage import DurableStorage
 
 ROOT = Path(__file__).resolve().parents[1]
 REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
-NAME_FIELDS = ("authors", "location", "organization", "person", "source")
 
 
 def load(corpus: Path, count: int) -> list[dict[str, Any]]:
     """The first ``count`` articles, analysed once."""
     articles = [r for r in itertools.islice(read([corpus]), count) if isinstance(r, Article)]
-    return [analyze(article, None) for article in articles]
+    return [whoosh_values(analyze(article, None)) for article in articles]
 
 
 def with_tokens(doc: dict[str, Any]) -> dict[str, Any]:
-    """Name fields as Tokens (positions with the gaps between names), the text as the stored value."""
-    out = dict(doc)
-    for name in NAME_FIELDS:
-        if isinstance(doc.get(name), str):
-            terms = name_terms(doc[name])
-            out[name] = Tokens([t.text for t in terms], [t.pos for t in terms])
-            out[f"_stored_{name}"] = doc[name]
-    return out
+    """Name fields as Tokens (positions with the gaps between names), as ``analyze`` gives them."""
+    return names_as_tokens(dict(doc))
 
 
 def _fresh_index(root: Path, label: str) -> Any:

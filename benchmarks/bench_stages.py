@@ -57,7 +57,7 @@ def run(corpus: Path, articles: int) -> dict[str, Any]:
     from newsindex._analysis import index_words, tokenize
     from newsindex._entities import article_entities, get_extractor
     from newsindex._pipeline import analyze
-    from newsindex._schema import build_schema
+    from newsindex._schema import build_schema, whoosh_values
     from newsindex._whoosh import commit, lock_writer, write_segment
 
     stages: dict[str, float] = {}
@@ -92,7 +92,7 @@ def run(corpus: Path, articles: int) -> dict[str, Any]:
             try:
                 start = time.perf_counter()
                 for doc in analysed:
-                    writer.add_document(**doc)
+                    writer.add_document(**whoosh_values(doc))
                 added = time.perf_counter()
                 writer._finalize_segment()
                 return added - start, time.perf_counter() - added

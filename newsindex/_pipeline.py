@@ -25,7 +25,7 @@ from whoosh.index import FileIndex
 from ._analysis import index_words, tokenize, word_spans
 from ._article import Article
 from ._entities import EntityExtractor, article_entities, get_extractor
-from ._schema import to_document
+from ._schema import names_as_tokens, to_document
 from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DurableStorage, Segment, commit, lock_writer, write_segment
 
@@ -48,10 +48,12 @@ DEFAULT_PROCS = default_procs()
 
 
 def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, Any]:
-    """Whoosh field values for an article, its title and body analyzed once.
+    """Bulk-writer field values for an article, its title and body analyzed once.
 
     The text is tokenized once: the entity extractor reads the sentences of
-    token spans, and the same spans become the title and body terms.
+    token spans, and the same spans become the title and body terms. Words come
+    ready-made (title and body as sequences, names as ``Tokens`` with their
+    gaps); Whoosh's own writer takes a name field's text from ``_stored_<field>``.
     """
     title, body = article.title, article.body
     wants = extractor is not None and any(getattr(article, attr) is None for attr in ENTITY_FIELDS.values())
@@ -73,7 +75,7 @@ def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, An
     # positions, which is what our terms are; the text itself is still stored.
     doc["title"], doc["_stored_title"] = tuple(title_words), title
     doc["body"], doc["_stored_body"] = tuple(body_words), body
-    return doc
+    return names_as_tokens(doc)
 
 
 # -- worker side ------------------------------------------------------------

@@ -30,8 +30,9 @@ from whoosh.writing import SegmentWriter
 
 from newsindex import Article, Index, read
 from newsindex._analysis import name_terms
+from newsindex._entities import get_extractor
 from newsindex._pipeline import analyze
-from newsindex._schema import build_schema
+from newsindex._schema import build_schema, names_as_tokens, whoosh_values
 from newsindex._whoosh import bulk, commit, lock_writer, stored
 from newsindex._whoosh.bulk import Tokens, write_segment
 from newsindex._whoosh.storage import DurableStorage
@@ -46,14 +47,9 @@ NAME_FIELDS = ("authors", "location", "organization", "person", "source")
 
 
 def to_bulk(doc: dict[str, Any]) -> dict[str, Any]:
-    """``analyze()`` output as bulk input: names become Tokens with their gaps."""
-    out = dict(doc)
-    for name in NAME_FIELDS:
-        if isinstance(doc.get(name), str):
-            terms = name_terms(doc[name])
-            out[name] = Tokens([t.text for t in terms], [t.pos for t in terms])
-            out[f"_stored_{name}"] = doc[name]
-    return out
+    """Whoosh field values as the pipeline gives them to the bulk writer: names become
+    Tokens with their gaps (``names_as_tokens``, which ``analyze()`` ends with)."""
+    return names_as_tokens(dict(doc))
 
 
 def _new_index(path: Path, schema: fields.Schema) -> FileIndex:
@@ -401,7 +397,10 @@ def reuters_docs() -> list[dict[str, Any]]:
     if not REUTERS.exists():
         pytest.skip(f"{REUTERS} is absent (research data lives in ../shared)")
     articles = [r for r in itertools.islice(read([REUTERS]), 400) if isinstance(r, Article)]
-    return [analyze(article, None) for article in articles]
+    # As indexing analyses them, names included; Whoosh's writer is given their text.
+    docs = [analyze(article, get_extractor("bundled")) for article in articles]
+    assert sum(isinstance(d.get("person"), Tokens) for d in docs) > 100
+    return [whoosh_values(d) for d in docs]
 
 
 def test_reuters_reads_the_same(tmp_path: Path, reuters_docs: list[dict[str, Any]]) -> None:

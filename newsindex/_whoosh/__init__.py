@@ -13,6 +13,7 @@ below names the 2.7.4 behaviour it replaces.
 """
 
 from . import hashing, safe_pickle, stored
+from .bulk import Tokens
 from .collecting import SORTS, Collected, Sort, SortKey, check_sort, collect, matching_docnums
 from .columns import NO_DATE, cached, date_values, doc_ids, names, split_by_segment
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, refuse_unaccounted, segment_count
@@ -42,6 +43,7 @@ __all__ = [
     "Segment",
     "Sort",
     "SortKey",
+    "Tokens",
     "Words",
     "acquire_lock",
     "adopt_segments",
