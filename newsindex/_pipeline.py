@@ -14,6 +14,7 @@ short commit are serial. Memory stays flat: a batch at a time is in memory.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -83,9 +84,17 @@ def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, An
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(folder: str, backend: str | None) -> None:
+def _init_worker(folder: str, backend: str | None, own_process: bool = False) -> None:
     _worker["ix"] = DurableStorage(folder).open_index()
     _worker["extractor"] = get_extractor(backend) if backend else None
+    if own_process:
+        # A pool worker is ours alone, so its collector may be tuned (never the caller's):
+        # what it inherited (the model, the caller's data) is never garbage here, and
+        # analysis allocates millions of short-lived objects, few of them in cycles.
+        # Measured on 5,000 Reuters articles in one worker: 0.4-0.7 s of collections
+        # with the defaults, 0.24-0.39 s frozen and with a larger first generation.
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
 
 
 def _write_segment(articles: list[Article]) -> Segment | None:
@@ -137,7 +146,7 @@ def write_batches(
         # "__main__"` guard in the caller's script; spawn where there is no fork.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = context.Pool(procs, _init_worker, (str(ix.storage.folder), backend))
+        pool = context.Pool(procs, _init_worker, (str(ix.storage.folder), backend, True))
     else:
         _init_worker(str(ix.storage.folder), backend)
     total = 0
