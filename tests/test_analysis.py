@@ -5,6 +5,8 @@ from hypothesis import strategies as st
 
 from newsindex._analysis import (
     NewsAnalyzer,
+    _sentence_tokenizer,
+    sentence_spans,
     index_terms,
     index_words,
     name_terms,
@@ -61,6 +63,40 @@ def test_sentences_split_with_news_abbreviations():
     sentences = [[text[s:e] for s, e in sent] for sent in tokenize(text)]
     assert len(sentences) == 2
     assert sentences[0][:3] == ["Gov.", "Oleg", "Kozhemyako"]
+
+
+_PROSE = st.lists(
+    st.sampled_from(["Corp.", "said.", "The", "Mr.", "Kim", "U.S.", "left", "1.5", "pct.", "(Reuters)", "\n", "Inc"]),
+    max_size=40,
+).map(" ".join)
+
+
+@given(texts=st.lists(_PROSE, min_size=1, max_size=5))
+def test_cached_sentence_breaks_split_as_punkt_does(texts):
+    """Punkt's break decisions are cached by context string; the split stays Punkt's own."""
+    punkt = _sentence_tokenizer()
+    decide = punkt.text_contains_sentbreak.__wrapped__
+    for text in texts:
+        got = sentence_spans(text)
+        punkt.text_contains_sentbreak.cache_clear()
+        assert got == sentence_spans(text)  # cold cache
+        assert got == _uncached_spans(punkt, decide, text)
+
+
+def _uncached_spans(punkt, decide, text):
+    cached = punkt.text_contains_sentbreak
+    punkt.text_contains_sentbreak = decide
+    try:
+        return sentence_spans(text)
+    finally:
+        punkt.text_contains_sentbreak = cached
+
+
+def test_repeated_sentence_break_contexts_are_decided_once():
+    punkt = _sentence_tokenizer()
+    punkt.text_contains_sentbreak.cache_clear()
+    sentence_spans("Acme Corp. said. It rose. Acme Corp. said. It fell.")
+    assert punkt.text_contains_sentbreak.cache_info().hits >= 1
 
 
 def test_names_get_a_gap_so_phrases_do_not_span_two_names():
