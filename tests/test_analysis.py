@@ -6,10 +6,10 @@ from hypothesis import strategies as st
 from newsindex._analysis import (
     NewsAnalyzer,
     _sentence_tokenizer,
-    sentence_spans,
     index_terms,
     index_words,
     name_terms,
+    sentence_spans,
     tokenize,
     word_spans,
     word_tokenizer,
