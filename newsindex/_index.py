@@ -168,7 +168,9 @@ class Index:
         An article whose id is already indexed replaces the old one. Each batch
         is one durable commit: after a crash the index holds every completed
         batch, and re-running the same input completes it without duplicates.
-        ``progress`` is called with the size of each committed batch.
+        With several worker processes the first batch is smaller (1,000 articles a
+        worker), so they start at once. ``progress`` is called with the size of
+        each committed batch.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")

@@ -36,6 +36,13 @@ __all__ = ["DEFAULT_PROCS", "analyze", "batches", "default_procs", "write_batche
 # than it saves.
 MIN_PARALLEL = 400
 
+# Articles for each worker in the first batch: the workers wait while a batch is
+# read, and reading 20,000 Reuters articles takes about 0.45 s; a small first
+# batch starts them within a few milliseconds, and the next batch is read while
+# they work on it. On Reuters (21,578 articles) the batches are 2,000 and 19,578
+# instead of 20,000 and 1,578: as many segments.
+FIRST_SHARE = 1000
+
 
 def default_procs() -> int:
     """All the cores this process may run on."""
@@ -106,15 +113,18 @@ def _write_segment(articles: list[Article]) -> Segment | None:
 # -- main side --------------------------------------------------------------
 
 
-def batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    """Batches of articles; a repeated id within a batch keeps the later article."""
+def batches(articles: Iterable[Article], size: int, first: int | None = None) -> Iterator[list[Article]]:
+    """Batches of ``size`` articles (the first of ``first``, if given); a repeated id
+    within a batch keeps the later article."""
     it = iter(articles)
-    while batch := list(islice(it, size)):
+    n = first or size
+    while batch := list(islice(it, n)):
         unique: dict[str, Article] = {}
         for article in batch:
             unique.pop(article.id, None)
             unique[article.id] = article
         yield list(unique.values())
+        n = size
 
 
 def _chunks(batch: list[Article], n: int) -> list[list[Article]]:
@@ -133,7 +143,7 @@ def write_batches(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Index ``articles`` in committed batches; returns how many were added."""
-    batched = batches(articles, batch_size)
+    batched = batches(articles, batch_size, min(batch_size, procs * FIRST_SHARE) if procs > 1 else None)
     first = next(batched, None)
     if first is None:
         return 0

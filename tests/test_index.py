@@ -166,3 +166,19 @@ def test_check_passes_an_index_with_undated_articles(tmp_path: Path):
     with Index(tmp_path / "ix", entities=None) as ix:
         ix.add([Article(id="undated", title="no date"), Article(id="dated", title="a date", published="2023-01-01")])
         assert ix.check() == []
+
+
+def test_parallel_indexing_starts_with_a_small_batch(tmp_path: Path) -> None:
+    """Workers wait while a batch is read: the first one gives each only FIRST_SHARE
+    articles, later ones are full; every article is indexed once."""
+    from newsindex._pipeline import FIRST_SHARE, batches
+
+    articles = [Article(id=str(i), title=f"report {i}", body=f"oil {i}") for i in range(2 * FIRST_SHARE + 700)]
+    assert [len(b) for b in batches(articles, 1000, first=300)] == [300, 1000, 1000, 400]
+    assert [len(b) for b in batches(articles, 1000)] == [1000, 1000, 700]
+    sizes: list[int] = []
+    with Index(tmp_path / "ix", entities=None, procs=2) as ix:
+        assert ix.add(articles, batch_size=20_000, progress=sizes.append) == len(articles)
+        assert sizes == [2 * FIRST_SHARE, 700]
+        assert ix.stats().documents == len(articles)
+        assert ix.search("oil", limit=1).total == len(articles)
