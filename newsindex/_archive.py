@@ -73,6 +73,7 @@ from ._whoosh import (
     fsync_dir,
     index_exists,
     lock_writer,
+    merge_all,
     open_folder,
     refresh,
     scored_terms,
@@ -745,7 +746,7 @@ class Archive:
         for name in self._shard_names():
             writer = lock_writer(self._index(name), self.lock_timeout)
             try:
-                writer.commit(optimize=True)
+                merge_all(writer)
             except BaseException:
                 writer.cancel()
                 raise

@@ -36,6 +36,7 @@ from ._whoosh import (
     index_exists,
     lock_writer,
     matching_docnums,
+    merge_all,
     open_folder,
     refresh,
     refuse_unaccounted,
@@ -203,7 +204,7 @@ class Index:
         """Merge all segments into one (and drop deleted documents) for faster search."""
         writer = self._writer()
         try:
-            writer.commit(optimize=True)
+            merge_all(writer)
         except BaseException:
             writer.cancel()
             raise

@@ -19,6 +19,7 @@ from .columns import NO_DATE, cached, date_values, doc_ids, names, split_by_segm
 from .folder import FORMAT_VERSION, check_index, index_exists, open_folder, refresh, refuse_unaccounted, segment_count
 from .lexicon_search import MAX_QUERY_STEPS, MAX_QUERY_WORDS
 from .matchers import Budget, BudgetExceeded, DateRange, DocsMatcher, LeafQuery, Words, expand, without_andnot
+from .merging import merge_all
 from .phrases import Phrase, chain_ends
 from .stats import GlobalStats, gather_stats, key_terms, scored_terms, text_terms, use_stats
 from .storage import DurableStorage, fsync_dir
@@ -62,6 +63,7 @@ __all__ = [
     "key_terms",
     "lock_writer",
     "matching_docnums",
+    "merge_all",
     "names",
     "open_folder",
     "refresh",

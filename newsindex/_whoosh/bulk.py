@@ -269,12 +269,22 @@ class _TermsWriter:
     def add_field(self, name: str, postings: _Postings, lengths: bytes | None) -> None:
         """Write one field's terms; ``lengths`` holds each document's field length
         byte (``None`` when the field is not scored)."""
-        terms = postings.sorted_terms()
-        if not terms:
+        self.add_terms(name, postings.fmt, postings.sorted_terms(), lengths)
+
+    def add_terms(
+        self, name: str, fmt: formats.Format, terms: Iterable[tuple[bytes, list[Any]]], lengths: bytes | None
+    ) -> None:
+        """Write one field's ``terms``: UTF-8 bytes in byte order, each with its flat
+        postings ``[doc, weight, value, ...]`` in document order (a term with none is
+        skipped). Terms may come one at a time, as a merge reads them."""
+        it = iter(terms)
+        first = next(it, None)
+        if first is None:
             return
+        terms = chain((first,), it)
         fieldid = self.fieldmap[name] = len(self.fieldmap)
         prefix = pack_ushort(fieldid)
-        fixedsize = postings.fmt.fixed_value_size()
+        fixedsize = fmt.fixed_value_size()
         limit, level, min_compress, protocol = self.blocklimit, self.compression, self.min_compress, self.protocol
         write, add = self.postings.append, self.items.append
         dumps, compress = pickle.dumps, zlib.compress
@@ -285,6 +295,8 @@ class _TermsWriter:
         f32 = array("f", [0.0])
 
         for tbytes, flat in terms:
+            if not flat:
+                continue
             start = self.offset
             if len(flat) == 3:
                 # One posting (73% of the terms of 3000 Reuters articles, most
