@@ -274,6 +274,8 @@ def _title_phrase(text: str, e) -> list | None:
     The names after the last title word (1-4 capitalised words each, joined by "and") are
     persons; what comes before the titles stays, as an organization, only when it ends in
     the head of a body's name ("Army"), else it qualified the title ("Treasury")."""
+    if len(e.text.split()) < 3:  # the common case, before the costlier word spans
+        return None
     words = _words(e)
     if len(words) < 3:
         return None
@@ -421,13 +423,14 @@ def _sentence_start(text: str, pos: int) -> bool:
 _NAME_GOES_ON = re.compile(r"['\u2019]s\b|\s+(?:and|&)\s+[A-Z]")
 
 
-def _capital_by_position(text: str, e, common: Callable[[str], bool], entities: Sequence) -> bool:
+def _capital_by_position(text: str, e, entities: Sequence) -> bool:
     """ "Post his visit, Kim toured": a one-word name whose only capital is that of its
     sentence's start is a common word when the word is mostly lower case in news, the
     article never capitalises it mid-sentence and names nothing longer with it ("Tandem
-    said" after "Tandem Computers Inc"): the tagger reads any capital as a hint."""
-    word = e.text
-    if not (word.isalpha() and word[1:].islower()) or not common(word) or not _sentence_start(text, e.start):
+    said" after "Tandem Computers Inc"): the tagger reads any capital as a hint.  The
+    caller has checked that the word is common."""
+    word = e.text  # common(word) is known
+    if not (word.isalpha() and word[1:].islower()) or not _sentence_start(text, e.start):
         return False  # "al-Chalabi" is often lower case, but not "Al-Chalabi"
     if _NAME_GOES_ON.match(text, e.end):
         return False  # "Land's End Inc", "Black and Decker Corp": the tagger cut a name short
@@ -520,15 +523,11 @@ def tidy(
             if parts is not None:
                 e = parts[0]
                 queue[at:at] = parts[1:]
-        if common is not None and " " not in e.text and not e.text.isupper():
-            if _capital_by_position(text, e, common, entities):
+        # One word mostly lower case in news (most names are not: one lookup settles it).
+        if common is not None and " " not in e.text and common(e.text) and not e.text.isupper():
+            if _capital_by_position(text, e, entities):
                 continue
-            if (
-                e.start > 3
-                and text[e.start - 3 : e.start - 1] == "of"
-                and text[e.start - 4].isspace()
-                and common(e.text)
-            ):
+            if e.start > 3 and text[e.start - 3 : e.start - 1] == "of" and text[e.start - 4].isspace():
                 tail = _tail_of_name(text, e, common, out[-1] if out else None)
                 if tail is None:
                     continue
