@@ -204,3 +204,12 @@ def test_tidy_retypes_names_by_their_last_word() -> None:
     text = "Coast Guard and Walt Disney Co"
     got = tidy(text, [_ent("Coast Guard", "PERSON"), _ent("Walt Disney Co", "LOCATION", text.index("Walt"))])
     assert [e.label for e in got] == ["ORGANIZATION", "ORGANIZATION"]
+
+
+def test_a_capital_acting_is_its_country_and_a_capital_as_place_is_the_city() -> None:
+    text = "Washington said it would retaliate. The talks in Washington ended. Tokyo wants a deal."
+    names = [(e.text, e.name) for e in extract_entities(text) if e.label == "LOCATION"]
+    assert names == [("Washington", "United States"), ("Washington", "Washington"), ("Tokyo", "Japan")]
+    # A dateline, a visit or a name the capital belongs to stays the city.
+    ents = article_entities("WASHINGTON, March 3 - Nakasone will visit Washington said officials.")
+    assert "Washington" in ents.locations and "United States" not in ents.locations

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from .aliases import COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
+from .aliases import CAPITALS, COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
 
 __all__ = ["canonicalize", "in_caps_line", "surface_name", "tidy"]
 
@@ -766,6 +766,27 @@ def _resolve_person(i: int, persons: list[int], folded: list[list[str]], base: l
     return later.pop() if len(later) == 1 else None
 
 
+# A capital as the actor of a statement or a decision is its government (metonymy): the
+# verb follows, perhaps after a modal; a preposition, article or visit before it makes the
+# city a place ("in Washington", "visit Tokyo"), whatever follows.
+_ACTOR_AFTER = re.compile(
+    r"\s+(?:(?:has|had|will|would|should|must|could|may|might|does|did|is|was)\s+(?:not\s+)?(?:been\s+)?)?"
+    r"(?:said|says|want|wants|wanted|agreed|agrees|announced|warned|urged|accused|insists|insisted|believes|"
+    r"hopes|signed|imposed|threatened|rejected|retaliated|demanded|asked|proposed|decided|refused|pressed|"
+    r"pressing|told|plans|planned|expects|expected|complained|objected|approved|opposed|opposes|denied|"
+    r"intervened|pledged|promised|offered|responded|urging|seeking|insisting|demanding)\b"
+)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|to|from|at|near|of|for|with|by|on|into|outside|around|the|a|de|du|visit|visits|visited|visiting|"
+    r"leave|left|leaves|reach|reached|In|To|From|At)\s+$"
+)
+
+
+def _government(text: str, start: int, end: int) -> bool:
+    """True when the capital at ``text[start:end]`` acts for its country (see above)."""
+    return bool(_ACTOR_AFTER.match(text, end)) and not _PLACE_BEFORE.search(text, max(0, start - 12), start)
+
+
 def canonicalize(
     entities: Sequence,
     text: str | None = None,
@@ -894,6 +915,8 @@ def canonicalize(
             # "Fremont, Calif." at a sentence end: the full stop was taken as the sentence's.
             dotted = text is not None and text[e.end : e.end + 1] == "." and canonical_name(name + ".", label)
             name = canonical_name(name, label) or dotted or name
+            if label == "LOCATION" and name in CAPITALS and text is not None and _government(text, e.start, e.end):
+                name = CAPITALS[name]  # "Washington said": the United States, not the city
         names[i] = name
         labels[i] = label
     out = []
