@@ -434,9 +434,19 @@ def _capital_by_position(text: str, e, entities: Sequence) -> bool:
         return False  # "al-Chalabi" is often lower case, but not "Al-Chalabi"
     if _NAME_GOES_ON.match(text, e.end):
         return False  # "Land's End Inc", "Black and Decker Corp": the tagger cut a name short
-    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
-        if m.start() != e.start and not _sentence_start(text, m.start()):
+    # Other mentions of the word, whole words only (a find loop: no regex per word, which
+    # would crowd out re's cache of compiled patterns).
+    i = text.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if (
+            i != e.start
+            and not (i and text[i - 1].isalnum())
+            and not (j < len(text) and text[j].isalnum())
+            and not _sentence_start(text, i)
+        ):
             return False
+        i = text.find(word, j)
     owned = (word + "'", word + "\u2019")  # "Rose's Stores Inc"
     return not any(w == word or w.startswith(owned) for x in entities if " " in x.text for w in x.text.split())
 
