@@ -99,6 +99,60 @@ def test_the_seed_article_reads_right() -> None:
     assert not [o for o in ents.organizations if "Minister" in o]
     assert {"Kim Jong Un", "Vladimir Putin"} <= set(ents.persons)
     assert "North Korea" in ents.locations
+    # The five defects the editor struck last (issue #11).
+    assert "Coast Guard" not in ents.persons and "Staff" not in ents.locations
+    assert "Post" not in ents.organizations and "Russia-North Korea" not in ents.locations
+    assert not [o for o in ents.organizations if "Marshals" in o]
+    assert {"Ri Pyong Chol", "Pak Jong Chon"} <= set(ents.persons)
+    assert "Korean People\u2019s Army" in ents.organizations
+
+
+# --------------------------------------------------------------------------- issue #11, the seed's last defects
+def test_a_name_ending_in_the_head_of_a_body_is_no_person() -> None:
+    text = "Japan's Coast Guard suggested that the projectiles likely landed in the sea."
+    ents = article_entities(text)
+    assert "Coast Guard" not in ents.persons and "Coast Guard" in ents.organizations
+    # A title word inside a body's name no longer cuts a "person" out of it.
+    ents = article_entities("The Defense Logistics Agency said it awarded the contract to Boeing.")
+    assert "Logistics Agency" not in ents.persons and "Defense Logistics Agency" in ents.organizations
+
+
+def test_a_common_word_capitalised_by_its_sentence_start_is_no_name() -> None:
+    text = (
+        "These speculations grew after Shoigu visited North Korea in July. "
+        "Post his visit, Kim embarked on a tour of weapons factories."
+    )
+    assert "Post" not in article_entities(text).organizations
+    # A company named in full elsewhere, or with its possessive, keeps its short name.
+    text = "Tandem Computers Inc said it has applied for a listing.\n\nTandem's stock is traded on NASDAQ."
+    assert "Tandem Computers" in article_entities(text).organizations
+
+
+def test_a_common_word_after_capitalised_words_of_ends_a_longer_name() -> None:
+    text = "South Korea's Joint Chiefs of Staff didn't confirm the distance travelled by the missiles."
+    ents = article_entities(text)
+    assert "Staff" not in ents.locations
+    assert "Joint Chiefs of Staff" in ents.organizations and "South Korea" in ents.locations
+
+
+def test_a_plural_title_heads_a_list_of_persons() -> None:
+    text = (
+        "His entourage consists of Foreign Minister Choe Sun Hui, Korean People's Army Marshals "
+        "Ri Pyong Chol and Pak Jong Chon, Defense Minister Kang Sun Nam, among others."
+    )
+    ents = article_entities(text)
+    assert {"Ri Pyong Chol", "Pak Jong Chon", "Choe Sun Hui", "Kang Sun Nam"} <= set(ents.persons)
+    assert ents.organizations == ("Korean People's Army",)
+
+
+def test_a_hyphen_between_two_places_joins_two_places() -> None:
+    ents = article_entities("Kim's train made a stop at Khasan, a station on the Russia-North Korea border.")
+    assert "Russia-North Korea" not in ents.locations
+    assert {"Russia", "North Korea"} <= set(ents.locations)
+    ents = article_entities("Traffic on the Tanzania-Zambia railway resumed on Monday.")
+    assert ents.locations == ("Tanzania", "Zambia")
+    # A hyphenated place that is one place stays one.
+    assert article_entities("The ship sailed to Guinea-Bissau on Monday.").locations == ("Guinea-Bissau",)
 
 
 def test_the_country_philippines_is_a_place() -> None:

@@ -141,3 +141,75 @@ def test_tidy_trims_brackets_numbers_and_weekdays() -> None:
     assert [e.text for e in ents] == ["Juventus", "USDA"]
     for e in ents:
         assert text[e.start : e.end] == e.text
+
+
+# --------------------------------------------------------------------------- lexicon rules of tidy
+_COMMON = frozenset({"post", "staff", "sales", "industry"})
+
+
+def _common(word: str) -> bool:
+    return word.lower() in _COMMON
+
+
+def _place(name: str) -> bool:
+    return name in ("Russia", "Tanzania", "Zambia", "Guinea-Bissau", "Guinea", "Bissau")
+
+
+def test_tidy_drops_a_common_word_capitalised_by_position_only() -> None:
+    text = "Shoigu visited in July. Post his visit, Kim toured factories."
+    post = _ent("Post", "ORGANIZATION", text.index("Post"))
+    assert tidy(text, [post]) == [post]  # without the lexicon, kept
+    assert tidy(text, [post], common=_common) == []
+    # Capitalised mid-sentence elsewhere in the article: a name ("the Post reported").
+    later = text + " The Post reported it."
+    assert tidy(later, [post], common=_common) == [post]
+
+
+def test_tidy_joins_a_common_word_to_the_name_before_of() -> None:
+    text = "South Korea's Joint Chiefs of Staff said so."
+    [e] = tidy(text, [_ent("Staff", "LOCATION", text.index("Staff"))], common=_common)
+    assert (e.text, e.label) == ("Joint Chiefs of Staff", "ORGANIZATION")
+    # One capitalised word before "of" is a title-case phrase; a role's is its portfolio.
+    for text in ("Net profit after Cost of Sales rose.", "He met the Turkish Minister of Industry today."):
+        word = text.split(" of ")[1].split()[0]
+        assert tidy(text, [_ent(word, "LOCATION", text.index(word))], common=_common) == []
+
+
+def test_tidy_splits_a_hyphenated_pair_of_places() -> None:
+    text = "on the Russia-North Korea border"
+    e = _ent("Russia-North Korea", "LOCATION", text.index("Russia"))
+    assert [x.text for x in tidy(text, [e], place=_place)] == ["Russia", "North Korea"]  # "North Korea": the table
+    assert [x.text for x in tidy(text, [e])] == ["Russia-North Korea"]  # "Russia" unknown without a gazetteer
+    whole = "to Guinea-Bissau"
+    g = _ent("Guinea-Bissau", "LOCATION", 3)
+    assert tidy(whole, [g], place=_place) == [g]
+
+
+def test_tidy_splits_a_title_list_and_keeps_the_body() -> None:
+    text = "Korean People's Army Marshals Ri Pyong Chol and Pak Jong Chon"
+    got = tidy(text, [_ent(text, "ORGANIZATION")])
+    assert [(e.text, e.label) for e in got] == [
+        ("Korean People's Army", "ORGANIZATION"),
+        ("Ri Pyong Chol", "PERSON"),
+        ("Pak Jong Chon", "PERSON"),
+    ]
+    for e in got:
+        assert text[e.start : e.end] == e.text
+    # A singular title heads one name, and a body's name is no person's.
+    slorc = "State Law and Order Restoration Council"
+    assert [e.text for e in tidy(slorc, [_ent(slorc, "ORGANIZATION")])] == [slorc]
+
+
+def test_tidy_retypes_names_by_their_last_word() -> None:
+    text = "Coast Guard and Walt Disney Co"
+    got = tidy(text, [_ent("Coast Guard", "PERSON"), _ent("Walt Disney Co", "LOCATION", text.index("Walt"))])
+    assert [e.label for e in got] == ["ORGANIZATION", "ORGANIZATION"]
+
+
+def test_a_capital_acting_is_its_country_and_a_capital_as_place_is_the_city() -> None:
+    text = "Washington said it would retaliate. The talks in Washington ended. Tokyo wants a deal."
+    names = [(e.text, e.name) for e in extract_entities(text) if e.label == "LOCATION"]
+    assert names == [("Washington", "United States"), ("Washington", "Washington"), ("Tokyo", "Japan")]
+    # A dateline, a visit or a name the capital belongs to stays the city.
+    ents = article_entities("WASHINGTON, March 3 - Nakasone will visit Washington said officials.")
+    assert "Washington" in ents.locations and "United States" not in ents.locations

@@ -22,6 +22,7 @@ import functools
 from collections.abc import Mapping
 
 __all__ = [
+    "CAPITALS",
     "COMPANY_SUFFIXES",
     "POSSESSIVE_NAMES",
     "alias_table",
@@ -167,6 +168,30 @@ _PERSONS: dict[str, tuple[str, ...]] = {
 }
 
 _TABLES = {"PERSON": _PERSONS, "ORGANIZATION": _ORGANIZATIONS, "LOCATION": _LOCATIONS}
+
+#: Seats of government that news names for their country's government ("Washington said",
+#: "Tokyo wants"): as the actor of a statement or decision such a city is its country (a
+#: place, as "Japan said" is).  Capitals that changed with their country since the Reuters
+#: years (Moscow, Bonn) are left out: the canonical country would depend on the date.
+CAPITALS: Mapping[str, str] = {
+    "Washington": "United States",
+    "Tokyo": "Japan",
+    "London": "Britain",
+    "Paris": "France",
+    "Peking": "China",
+    "Beijing": "China",
+    "Ottawa": "Canada",
+    "Canberra": "Australia",
+    "Seoul": "South Korea",
+    "Pyongyang": "North Korea",
+    "Tehran": "Iran",
+    "Baghdad": "Iraq",
+    "Brasilia": "Brazil",
+    "New Delhi": "India",
+    "Manila": "Philippines",
+    "Taipei": "Taiwan",
+    "Wellington": "New Zealand",
+}
 
 #: Legal forms that end company names; alone they are never an entity ("Corp", "Inc").
 COMPANY_SUFFIXES = frozenset(

@@ -375,6 +375,19 @@ class BundledExtractor:
             return "P" in lex.gaz.get(low, "") or lex.caps.get(low, "") in ("3", "4")
 
         self._namelike = namelike
+
+        def common(word: str) -> bool:
+            return lex.caps.get(word.lower(), "4") in ("0", "1", "2")  # capitalised < 60% mid-sentence
+
+        def place(name: str) -> bool:
+            # One word: a listed place; more: a listed place's first word, then later words.
+            flags = [lex.gaz.get(w, "") for w in name.lower().split()]
+            if len(flags) == 1:
+                return "P" in flags[0]
+            return bool(flags) and "B" in flags[0] and all("I" in f for f in flags[1:])
+
+        self._common = common
+        self._place = place
         self._countries = frozenset(w for w, f in lex.gaz.items() if "C" in f and "P" in f)
         self._u_org_loc = (TAGS.index("U-ORG"), TAGS.index("U-LOC"))
 
@@ -417,7 +430,7 @@ class BundledExtractor:
         # A name has a capital letter or a digit somewhere; this drops rare junk such as
         # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
         ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
-        return canonicalize(tidy(text, ents), text, self._known, self._namelike)
+        return canonicalize(tidy(text, ents, self._common, self._place), text, self._known, self._namelike)
 
 
 class NLTKExtractor:

@@ -7,8 +7,14 @@ Two steps run after any backend:
   fragments glued to other characters ("ST" of "1ST"), months and weekdays, bare company
   suffixes; trims brackets, numbers, weekdays and titles off span edges ("Juventus (",
   "USDA Thursday", "President Vladimir Putin"); takes the person out of a title phrase
-  tagged as an organization ("Treasury Secretary James Baker"); keeps the "'s" of names
-  such as "Moody's"; and retypes names the alias table knows ("GATT" is no place).
+  tagged as an organization ("Treasury Secretary James Baker"), and the persons of a
+  plural title with the body before it ("Korean People's Army Marshals Ri Pyong Chol and
+  Pak Jong Chon"); splits a hyphenated pair of places ("Russia-North Korea"); drops a
+  word mostly lower case in news that owes its capital to its sentence's start ("Post his
+  visit") and joins one after "Capitalised words of" to that name ("Joint Chiefs of
+  Staff"); keeps the "'s" of names such as "Moody's"; and retypes names by their last
+  word ("Coast Guard", "Walt Disney Co" are organizations) and by the alias table ("GATT"
+  is no place).
 * :func:`canonicalize` sets every mention's ``name``: one spelling per entity within
   the article and, through :mod:`.aliases`, across articles.
 """
@@ -21,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from .aliases import COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
+from .aliases import CAPITALS, COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
 
 __all__ = ["canonicalize", "in_caps_line", "surface_name", "tidy"]
 
@@ -56,10 +62,31 @@ _WIRE_WORDS = frozenset(
     mths yr yrs corrected""".split()
 )
 _DEMONYM_END = ("an", "ese", "ish", "i", "ch")
+# Heads of the names of public bodies, never a surname: "Coast Guard", "Korean People's
+# Army", "Liberal Democratic Party" ("Court" is left out: Margaret Court).
+_BODY_HEADS = frozenset(
+    """guard army navy police ministry agency council committee commission party union
+    association institute university college department authority federation corps forces
+    government administration bureau parliament assembly senate""".split()
+)
 # Heads of organization names: a "person" ending in one is an organization.
-_ORG_LAST = COMPANY_SUFFIXES | frozenset(
-    """motors electric bank bancorp airlines airways group industries holdings petroleum oil
-    steel chemical chemicals exchange fund trust partners securities insurance""".split()
+_ORG_LAST = (
+    COMPANY_SUFFIXES
+    | _BODY_HEADS
+    | frozenset(
+        """motors electric bank bancorp airlines airways group industries holdings petroleum oil
+        steel chemical chemicals exchange fund trust partners securities insurance""".split()
+    )
+)
+# Last words of a company's name, never of a place's ("West Bank", "Soviet Union" are).
+_COMPANY_LAST = COMPANY_SUFFIXES | frozenset({"industries", "holdings"})
+# Plurals of personal titles, which head a list of names ("Marshals Ri Pyong Chol and Pak
+# Jong Chon", "Senators Dole and Byrd"); not "States", "Affairs": words of bodies' names.
+_PLURAL_TITLES = frozenset(
+    w + "s"
+    for w in """marshal general minister secretary senator governor ambassador commander admiral
+    colonel major captain lieutenant sergeant officer chairman director representative judge
+    congressman envoy president premier leader deputy chief""".split()
 )
 
 # Wire boilerplate, each pattern with the substrings without which it cannot match, so
@@ -234,23 +261,53 @@ def _cut_at_comma(text: str, e):
     return _respan(text, e, e.start, end)
 
 
-def _person_in_title_phrase(text: str, e):
-    """ "Treasury Secretary James Baker" tagged as one organization -> the person "James Baker"."""
-    if len(e.text.split()) < 3:
+def _role_word(word: str) -> bool:
+    b = _bare(word)
+    return b in _ROLE_WORDS or b in _PLURAL_TITLES
+
+
+def _title_phrase(text: str, e) -> list | None:
+    """ "Treasury Secretary James Baker" tagged as one organization -> the person "James
+    Baker"; "Korean People's Army Marshals Ri Pyong Chol and Pak Jong Chon" -> the body
+    "Korean People's Army" and the persons "Ri Pyong Chol", "Pak Jong Chon".
+
+    The names after the last title word (1-4 capitalised words each, joined by "and") are
+    persons; what comes before the titles stays, as an organization, only when it ends in
+    the head of a body's name ("Army"), else it qualified the title ("Treasury")."""
+    if len(e.text.split()) < 3:  # the common case, before the costlier word spans
         return None
     words = _words(e)
     if len(words) < 3:
         return None
+    spelled = [text[a:b] for a, b in words]
     k = len(words)
     while k > 0:
-        w = text[words[k - 1][0] : words[k - 1][1]]
-        if not w[:1].isupper() or _bare(w) in _ROLE_WORDS:
-            break
-        k -= 1
-    n = len(words) - k
-    if not 1 <= n <= 4 or k == 0 or _bare(text[words[k - 1][0] : words[k - 1][1]]) not in _ROLE_WORDS:
+        w = spelled[k - 1]
+        if (w[:1].isupper() and not _role_word(w)) or (w in ("and", "&") and k < len(words)):
+            k -= 1
+            continue
+        break
+    if k == 0 or not _role_word(spelled[k - 1]):
         return None
-    return type(e)(text[words[k][0] : words[-1][1]], "PERSON", words[k][0], words[-1][1])
+    groups: list[list[int]] = [[]]
+    for i in range(k, len(words)):
+        if spelled[i] in ("and", "&"):
+            groups.append([])
+        else:
+            groups[-1].append(i)
+    if not all(1 <= len(g) <= 4 and _bare(spelled[g[-1]]) not in _ORG_LAST for g in groups):
+        return None  # "... Restoration Council": a body's name, not a person's
+    if len(groups) > 1 and _bare(spelled[k - 1]) not in _PLURAL_TITLES:
+        return None  # one title heads one name: "State Law and Order" is no list of persons
+    make = type(e)
+    parts = [make(text[words[g[0]][0] : words[g[-1]][1]], "PERSON", words[g[0]][0], words[g[-1]][1]) for g in groups]
+    r = k - 1
+    while r > 0 and _role_word(spelled[r - 1]):
+        r -= 1
+    if r > 0 and _POSSESSIVE.sub("", _bare(spelled[r - 1])) in _BODY_HEADS:
+        a, b = words[0][0], words[r - 1][1]
+        parts.insert(0, make(text[a:b], "ORGANIZATION", a, b))
+    return parts
 
 
 _ROLE_OF = re.compile(r"^(?:[A-Z][\w.-]*\s+){0,3}?[A-Z][\w.-]*\s+of\s+(?:the\s+)?")
@@ -329,8 +386,112 @@ def _table_phrases(text: str, entities: list, make) -> list:
     return sorted(out, key=lambda e: e.start)
 
 
-def tidy(text: str, entities: Sequence) -> list:
-    """Clean tagged mentions (see the module docstring); the result is in text order."""
+# --------------------------------------------------------------------------- lexicon rules
+# Rules that need to know words beyond the article: ``common(word)`` says a word is mostly
+# written in lower case in the middle of a news sentence ("post", "staff"), ``place(name)``
+# that a name is a place by a gazetteer.  The bundled extractor passes both from its
+# lexicon; without them (the NLTK backend) only the alias table answers for places.
+_HYPHEN_PAIR = re.compile(r"(?:(?<=[^\W\d_])|(?<=\.))-(?=[A-Z])")  # "Russia-North", "U.S.-Japan"
+
+
+def _known_place(name: str, place: Callable[[str], bool] | None) -> bool:
+    return canonical_name(name, "LOCATION") is not None or (place is not None and place(name))
+
+
+def _place_pair(text: str, e, place: Callable[[str], bool] | None) -> list | None:
+    """ "Russia-North Korea" (border, talks): a hyphen between two places joins two names,
+    not one, unless the whole is a place itself ("Guinea-Bissau", "Winston-Salem")."""
+    if _known_place(e.text, place):
+        return None
+    for m in _HYPHEN_PAIR.finditer(e.text):
+        left, right = e.text[: m.start()], e.text[m.end() :]
+        if _known_place(left, place) and _known_place(right, place):
+            mid = e.start + m.start()
+            return [_respan(text, e, e.start, mid), _respan(text, e, mid + 1, e.end)]
+    return None
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """True when ``text[pos]`` starts a sentence (after ".", "!", "?", a blank line, or the
+    text's start; opening quotes and brackets skipped)."""
+    j = pos
+    while j and text[j - 1] in " \t\n\"'(\u201c\u2018":
+        j -= 1
+    return j == 0 or text[j - 1] in ".!?" or "\n\n" in text[j:pos]
+
+
+_NAME_GOES_ON = re.compile(r"['\u2019]s\b|\s+(?:and|&)\s+[A-Z]")
+
+
+def _capital_by_position(text: str, e, entities: Sequence) -> bool:
+    """ "Post his visit, Kim toured": a one-word name whose only capital is that of its
+    sentence's start is a common word when the word is mostly lower case in news, the
+    article never capitalises it mid-sentence and names nothing longer with it ("Tandem
+    said" after "Tandem Computers Inc"): the tagger reads any capital as a hint.  The
+    caller has checked that the word is common."""
+    word = e.text  # common(word) is known
+    if not (word.isalpha() and word[1:].islower()) or not _sentence_start(text, e.start):
+        return False  # "al-Chalabi" is often lower case, but not "Al-Chalabi"
+    if _NAME_GOES_ON.match(text, e.end):
+        return False  # "Land's End Inc", "Black and Decker Corp": the tagger cut a name short
+    # Other mentions of the word, whole words only (a find loop: no regex per word, which
+    # would crowd out re's cache of compiled patterns).
+    i = text.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if (
+            i != e.start
+            and not (i and text[i - 1].isalnum())
+            and not (j < len(text) and text[j].isalnum())
+            and not _sentence_start(text, i)
+        ):
+            return False
+        i = text.find(word, j)
+    owned = (word + "'", word + "\u2019")  # "Rose's Stores Inc"
+    return not any(w == word or w.startswith(owned) for x in entities if " " in x.text for w in x.text.split())
+
+
+_NAME_BEFORE_OF = re.compile(r"(?:[A-Z][\w.'\u2019-]*\s+){0,2}[A-Z][\w.'\u2019-]*\s+of\s$")
+
+
+def _tail_of_name(text: str, e, common: Callable[[str], bool], prev) -> tuple | None:
+    """ "Joint Chiefs of Staff" tagged only "Staff" (a place): a common word capitalised
+    after "Capitalised words of" owes its capital to that longer phrase and is no name by
+    itself.  With two or more capitalised words before "of" the phrase names a body (the
+    tagger missed its head): returned, with whether it swallows ``prev`` (the last mention
+    kept).  With one ("Cost of Sales", "Statement of Policy") it is a title-case phrase:
+    None, the mention goes, as after a role ("Minister of Industry", "Chief of Staff").  A
+    possessive ("Korea's"), a leading article or a sentence's first word mostly lower case
+    in news ("Outside of Court") is not part of the name."""
+    m = _NAME_BEFORE_OF.search(text, max(0, e.start - 60), e.start)
+    if m is None:
+        return e, False
+    head = [(w.start(), w.group()) for w in _WORD.finditer(text, m.start(), e.start)][:-1]  # "of" off
+    for a, w in head[:-1]:
+        if w in ("The", "A") or _POSSESSIVE.search(w):
+            head = [(x, y) for x, y in head if x > a]
+    if head and common(head[0][1]) and _sentence_start(text, head[0][0]):
+        head = head[1:]
+    if not head:
+        return e, False
+    if len(head) < 2 or _bare(head[-1][1]) in _ROLE_WORDS:
+        return None  # one role's portfolio: "Minister of Industry", "Chief of Staff" (not "Chiefs")
+    a = head[0][0]
+    swallow = prev is not None and prev.end > a
+    if swallow and prev.start < a:  # a mention across the name's first word: leave both
+        return e, False
+    return type(e)(text[a : e.end], "ORGANIZATION", a, e.end), swallow
+
+
+def tidy(
+    text: str,
+    entities: Sequence,
+    common: Callable[[str], bool] | None = None,
+    place: Callable[[str], bool] | None = None,
+) -> list:
+    """Clean tagged mentions (see the module docstring); the result is in text order.
+
+    ``common`` and ``place``: the lexicon's answers (see "lexicon rules" above)."""
     if not entities:
         return []
     make = type(entities[0])
@@ -338,7 +499,11 @@ def tidy(text: str, entities: Sequence) -> list:
     publisher = _publisher_names(text)
     out: list = []
     n = len(text)
-    for e in entities:
+    queue = list(entities)
+    at = 0
+    while at < len(queue):
+        e = queue[at]
+        at += 1
         if cut and any(a < e.end and e.start < b for a, b in cut):
             continue
         # A fragment of a longer token ("ST" of "1ST", "O" of the ticker "<GENI.O>") is no name.
@@ -359,9 +524,26 @@ def tidy(text: str, entities: Sequence) -> list:
             if e is None:
                 continue
         if e.label in ("ORGANIZATION", "LOCATION", "MISC"):
-            person = _person_in_title_phrase(text, e)
-            if person is not None:
-                e = person
+            parts = _title_phrase(text, e)
+            if parts is not None:
+                e = parts[0]
+                queue[at:at] = parts[1:]  # the other names of a list go through these checks too
+        if e.label == "LOCATION" and "-" in e.text:
+            parts = _place_pair(text, e, place)
+            if parts is not None:
+                e = parts[0]
+                queue[at:at] = parts[1:]
+        # One word mostly lower case in news (most names are not: one lookup settles it).
+        if common is not None and " " not in e.text and common(e.text) and not e.text.isupper():
+            if _capital_by_position(text, e, entities):
+                continue
+            if e.start > 3 and text[e.start - 3 : e.start - 1] == "of" and text[e.start - 4].isspace():
+                tail = _tail_of_name(text, e, common, out[-1] if out else None)
+                if tail is None:
+                    continue
+                e, swallow = tail
+                if swallow:  # "Joint Chiefs" tagged apart: one name
+                    out.pop()
         words = e.text.split()
         # "Samuel Montagu and Co Ltd" tagged as "Samuel Montagu" + "Co Ltd": one company.
         if _bare(words[0]) in COMPANY_SUFFIXES and all(_bare(w) in COMPANY_SUFFIXES for w in words):
@@ -402,6 +584,8 @@ def tidy(text: str, entities: Sequence) -> list:
             e = _respan(text, e, e.start, e.end, "MISC")
         elif e.label == "PERSON" and ((len(words) > 1 and last in _ORG_LAST) or suffix_after):
             e = _respan(text, e, e.start, e.end, "ORGANIZATION")
+        elif e.label == "LOCATION" and len(words) > 1 and last in _COMPANY_LAST:
+            e = _respan(text, e, e.start, e.end, "ORGANIZATION")  # "Meston Lake Resources Inc"
         elif e.label == "LOCATION":
             # Only places become organizations ("GATT"): a city or country tagged as an
             # organization is often right (a sports team), so the reverse is not done...
@@ -592,6 +776,27 @@ def _resolve_person(i: int, persons: list[int], folded: list[list[str]], base: l
     return later.pop() if len(later) == 1 else None
 
 
+# A capital as the actor of a statement or a decision is its government (metonymy): the
+# verb follows, perhaps after a modal; a preposition, article or visit before it makes the
+# city a place ("in Washington", "visit Tokyo"), whatever follows.
+_ACTOR_AFTER = re.compile(
+    r"\s+(?:(?:has|had|will|would|should|must|could|may|might|does|did|is|was)\s+(?:not\s+)?(?:been\s+)?)?"
+    r"(?:said|says|want|wants|wanted|agreed|agrees|announced|warned|urged|accused|insists|insisted|believes|"
+    r"hopes|signed|imposed|threatened|rejected|retaliated|demanded|asked|proposed|decided|refused|pressed|"
+    r"pressing|told|plans|planned|expects|expected|complained|objected|approved|opposed|opposes|denied|"
+    r"intervened|pledged|promised|offered|responded|urging|seeking|insisting|demanding)\b"
+)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|to|from|at|near|of|for|with|by|on|into|outside|around|the|a|de|du|visit|visits|visited|visiting|"
+    r"leave|left|leaves|reach|reached|In|To|From|At)\s+$"
+)
+
+
+def _government(text: str, start: int, end: int) -> bool:
+    """True when the capital at ``text[start:end]`` acts for its country (see above)."""
+    return bool(_ACTOR_AFTER.match(text, end)) and not _PLACE_BEFORE.search(text, max(0, start - 12), start)
+
+
 def canonicalize(
     entities: Sequence,
     text: str | None = None,
@@ -720,6 +925,8 @@ def canonicalize(
             # "Fremont, Calif." at a sentence end: the full stop was taken as the sentence's.
             dotted = text is not None and text[e.end : e.end + 1] == "." and canonical_name(name + ".", label)
             name = canonical_name(name, label) or dotted or name
+            if label == "LOCATION" and name in CAPITALS and text is not None and _government(text, e.start, e.end):
+                name = CAPITALS[name]  # "Washington said": the United States, not the city
         names[i] = name
         labels[i] = label
     out = []
