@@ -187,3 +187,30 @@ def test_beam_width_round_trips_and_tags_are_legal(tmp_path: Path) -> None:
             assert ALLOWED[prev][k], (TAGS[prev] if prev < len(TAGS) else "<S>", TAGS[k])
             prev = k
         assert CLOSED[prev]  # no name left open at the sentence's end
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "junk"),
+    [
+        # the beam-trained tagger reads "Reagan" here like "Republican" (MISC)
+        (
+            "His role in the scandal that has scarred the Reagan administration attracted harsh criticism.",
+            "Ronald Reagan",
+            None,
+        ),
+        # tagged "U.S. Trade" (organization) + "Representative" + "Clayton Yeutter"
+        ("U.S. Trade Representative Clayton Yeutter said he was concerned.", "Clayton Yeutter", "U.S. Trade"),
+        # tagged "U.K. Chancellor" (person) + "Nigel Lawson"
+        (
+            "It has a convincing economic programme, with U.K. Chancellor of the Exchequer Nigel Lawson also "
+            "recommending it.",
+            "Nigel Lawson",
+            "U.K. Chancellor",
+        ),
+    ],
+)
+def test_titles_and_listed_surnames_as_reuters_facets_showed_them(text: str, person: str, junk: str | None) -> None:
+    ents = article_entities(text)
+    assert ents.persons == (person,)
+    if junk:
+        assert junk not in ents.organizations + ents.persons

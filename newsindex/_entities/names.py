@@ -329,11 +329,38 @@ def _table_phrases(text: str, entities: list, make) -> list:
     return sorted(out, key=lambda e: e.start)
 
 
+def _join_title_phrases(text: str, entities: Sequence, make) -> list:
+    """ "U.S. Trade" + "Representative" + "Clayton Yeutter": an organization that opens
+    with a country ("U.S.", "U.K.") just before a title and a person is part of the
+    title, so the three are one phrase (which :func:`_person_in_title_phrase` reads as
+    the person), as when it is tagged whole.  ("Treasury" + "Secretary James Baker" stays
+    an organization and a person.)
+    """
+    out: list = []
+    for e in entities:
+        gap = text[out[-1].end : e.start].split() if out else []
+        if (
+            out
+            and e.label == "PERSON"
+            and out[-1].label == "ORGANIZATION"
+            and len(out[-1].text.split()) > 1
+            and canonical_name(out[-1].text.split()[0], "LOCATION") is not None
+            and len(gap) <= 3
+            and all(w[:1].isupper() and w.isalpha() and _bare(w) in _ROLE_WORDS for w in gap)
+            and (gap or _bare(e.text.split()[0]) in _TITLES)
+        ):
+            prev = out.pop()
+            e = make(text[prev.start : e.end], "ORGANIZATION", prev.start, e.end)
+        out.append(e)
+    return out
+
+
 def tidy(text: str, entities: Sequence) -> list:
     """Clean tagged mentions (see the module docstring); the result is in text order."""
     if not entities:
         return []
     make = type(entities[0])
+    entities = _join_title_phrases(text, entities, make)
     cut = _boilerplate(text)
     publisher = _publisher_names(text)
     out: list = []
@@ -371,8 +398,12 @@ def tidy(text: str, entities: Sequence) -> list:
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
             continue
-        # A title with no name ("Natural Resources Minister", "Chief Justice") is a role.
-        if all(_bare(w) in _ROLE_WORDS for w in words):
+        # A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
+        # Chancellor") is a role.
+        k = 0
+        while k < len(words) - 1 and canonical_name(words[k], "LOCATION") is not None:
+            k += 1
+        if all(_bare(w) in _ROLE_WORDS for w in words[k:]):
             continue
         agency = _POSSESSIVE.sub("", bare)
         if agency in _ALL_AGENCIES and (agency in publisher or _reporter_mention(text, e.start, e.end)):
@@ -413,6 +444,10 @@ def tidy(text: str, entities: Sequence) -> list:
             other = other_label(_strip_name(e.text, e.label), e.label)
             if other == "PERSON" or (other == "LOCATION" and "." in e.text):
                 e = _respan(text, e, e.start, e.end, other)
+        elif e.label == "MISC" and canonical_name(_strip_name(e.text, e.label), "PERSON") is not None:
+            # A listed person's surname is that person, though the beam-trained tagger
+            # reads "the Reagan administration" like "the Republican administration".
+            e = _respan(text, e, e.start, e.end, "PERSON")
         # "Moody's": the tokenizer split the "'s" off a name that keeps it.
         if (
             e.label != "PERSON"

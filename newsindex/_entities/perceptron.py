@@ -845,6 +845,7 @@ class Model:
                 static: list[float] | None = None
                 # (score, hypothesis, tag, history of the word before this tag)
                 cands: list[tuple[float, int, int, list[int] | None]] = []
+                o_static = None  # the O score of the tag-independent features
                 for hi, (sc, _, p2, p1, hd) in enumerate(beam):
                     row = p2 * stride + p1
                     h = None
@@ -857,15 +858,17 @@ class Model:
                             hadds = (hv, self._majority(h)) if h[1] + h[2] + h[3] + h[4] + h[5] >= 2 else (hv,)
                             for _, b in hadds:
                                 hb += b
-                    if lowrun and hi and not closed[p1]:
+                    elif lowrun and hi and not closed[p1]:
                         continue  # (the best hypothesis stays, so that one always does)
                     if closed[p1] and (low or bound + hb + tbound[row] <= 0.0):
-                        o = a0[0] + a1[0] + a2[0] + a3[0] + a4[0] + trans[row][0]
-                        for v, _ in adds:
-                            o += v[0]
+                        if o_static is None:
+                            o_static = a0[0] + a1[0] + a2[0] + a3[0] + a4[0]
+                            for v, _ in adds:
+                                o_static += v[0]
+                        o = sc + o_static + trans[row][0]
                         for v, _ in hadds:
                             o += v[0]
-                        cands.append((sc + o, hi, 0, h))
+                        cands.append((o, hi, 0, h))
                         continue
                     if static is None:
                         static = [a0[j] + a1[j] + a2[j] + a3[j] + a4[j] for j in range(NTAGS)]
