@@ -214,3 +214,8 @@ def test_titles_and_listed_surnames_as_reuters_facets_showed_them(text: str, per
     assert ents.persons == (person,)
     if junk:
         assert junk not in ents.organizations + ents.persons
+
+
+def test_a_listed_organization_before_a_title_stays() -> None:
+    ents = article_entities("U.S. Treasury Secretary James Baker said the dollar was too low.")
+    assert ents.persons == ("James Baker",) and ents.organizations == ("Treasury",)

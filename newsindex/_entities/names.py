@@ -333,8 +333,8 @@ def _join_title_phrases(text: str, entities: Sequence, make) -> list:
     """ "U.S. Trade" + "Representative" + "Clayton Yeutter": an organization that opens
     with a country ("U.S.", "U.K.") just before a title and a person is part of the
     title, so the three are one phrase (which :func:`_person_in_title_phrase` reads as
-    the person), as when it is tagged whole.  ("Treasury" + "Secretary James Baker" stays
-    an organization and a person.)
+    the person), as when it is tagged whole.  A listed organization ("U.S. Treasury" +
+    "Secretary James Baker") stays an organization.
     """
     out: list = []
     for e in entities:
@@ -345,6 +345,7 @@ def _join_title_phrases(text: str, entities: Sequence, make) -> list:
             and out[-1].label == "ORGANIZATION"
             and len(out[-1].text.split()) > 1
             and canonical_name(out[-1].text.split()[0], "LOCATION") is not None
+            and canonical_name(out[-1].text, "ORGANIZATION") is None  # "U.S. Treasury" stays
             and len(gap) <= 3
             and all(w[:1].isupper() and w.isalpha() and _bare(w) in _ROLE_WORDS for w in gap)
             and (gap or _bare(e.text.split()[0]) in _TITLES)
