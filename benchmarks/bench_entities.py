@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         tagger = PerceptronTagger(lang="eng")
         chunker = ne_chunker(fmt="binary")
         nltk_load = time.perf_counter() - t0
-    except LookupError as exc:
-        print(f"  nltk     unavailable ({exc.__class__.__name__}); set NLTK_DATA")
+    except (LookupError, ImportError) as exc:  # ImportError: NLTK's chunker needs numpy
+        print(f"  nltk     unavailable ({exc.__class__.__name__}: {exc}); set NLTK_DATA or install numpy")
         return 0
     sents = [w for _, _, words in docs for w in words]
     if args.nltk_sentences:

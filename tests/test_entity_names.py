@@ -200,6 +200,28 @@ def test_tidy_splits_a_title_list_and_keeps_the_body() -> None:
     assert [e.text for e in tidy(slorc, [_ent(slorc, "ORGANIZATION")])] == [slorc]
 
 
+def test_tidy_continues_a_title_list_past_the_tagged_span() -> None:
+    """The tagger may cut the list: the name joined by "and" to it is one more person."""
+    text = "Korean People's Army Marshals Ri Pyong Chol and Pak Jong Chon met Moscow officials"
+    first = "Korean People's Army Marshals Ri Pyong Chol"
+    got = tidy(text, [_ent(first, "ORGANIZATION"), _ent("Pak Jong Chon", "LOCATION", text.index("Pak"))])
+    assert [(e.text, e.label) for e in got] == [
+        ("Korean People's Army", "ORGANIZATION"),
+        ("Ri Pyong Chol", "PERSON"),
+        ("Pak Jong Chon", "PERSON"),
+    ]
+    # Not after a singular title, nor a known place, nor past anything but "and".
+    one = "Foreign Minister Choe Sun Hui and Pyongyang"
+    got = tidy(one, [_ent("Foreign Minister Choe Sun Hui", "ORGANIZATION"), _ent("Pyongyang", "LOCATION", 34)])
+    assert ("Pyongyang", "LOCATION") in [(e.text, e.label) for e in got]
+    two = "Army Marshals Ri Pyong Chol and North Korea"
+    got = tidy(two, [_ent("Army Marshals Ri Pyong Chol", "ORGANIZATION"), _ent("North Korea", "LOCATION", 32)])
+    assert ("North Korea", "LOCATION") in [(e.text, e.label) for e in got]
+    three = "Army Marshals Ri Pyong Chol met Pak Jong Chon"
+    got = tidy(three, [_ent("Army Marshals Ri Pyong Chol", "ORGANIZATION"), _ent("Pak Jong Chon", "LOCATION", 32)])
+    assert ("Pak Jong Chon", "LOCATION") in [(e.text, e.label) for e in got]
+
+
 def test_tidy_retypes_names_by_their_last_word() -> None:
     text = "Coast Guard and Walt Disney Co"
     got = tidy(text, [_ent("Coast Guard", "PERSON"), _ent("Walt Disney Co", "LOCATION", text.index("Walt"))])

@@ -390,6 +390,7 @@ class BundledExtractor:
         self._place = place
         self._countries = frozenset(w for w, f in lex.gaz.items() if "C" in f and "P" in f)
         self._u_org_loc = (TAGS.index("U-ORG"), TAGS.index("U-LOC"))
+        self._u_misc = TAGS.index("U-MISC")
 
     def extract(self, text: str, sentences: Spans | None = None) -> list[Entity]:
         """Entities of ``text`` in text order (``sentences``: optional token spans)."""
@@ -403,12 +404,19 @@ class BundledExtractor:
         tagged = self.model.tag_document_ids(words)
         countries = self._countries
         u_org, u_loc = self._u_org_loc
+        u_misc = self._u_misc
         for sent_words, tags in zip(words, tagged):
             # A one-word country tagged as an organization outside a results table is a
             # place: suffixes mislead the tagger ("Philippines" ends like "Airlines").
             if u_org in tags and not table_row(sent_words):
                 for i, k in enumerate(tags):
                     if k == u_org and sent_words[i].lower() in countries:
+                        tags[i] = u_loc
+            # Nor is it ever MISC (eng.train has 2,685 such words as places, none as MISC),
+            # which the beam-trained tagger says of "The Philippines" now and then.
+            if u_misc in tags:
+                for i, k in enumerate(tags):
+                    if k == u_misc and sent_words[i].lower() in countries:
                         tags[i] = u_loc
         tag_type = self._tag_type
         begin = self._tag_begin

@@ -266,10 +266,11 @@ def _role_word(word: str) -> bool:
     return b in _ROLE_WORDS or b in _PLURAL_TITLES
 
 
-def _title_phrase(text: str, e) -> list | None:
+def _title_phrase(text: str, e) -> tuple[list, bool] | None:
     """ "Treasury Secretary James Baker" tagged as one organization -> the person "James
     Baker"; "Korean People's Army Marshals Ri Pyong Chol and Pak Jong Chon" -> the body
-    "Korean People's Army" and the persons "Ri Pyong Chol", "Pak Jong Chon".
+    "Korean People's Army" and the persons "Ri Pyong Chol", "Pak Jong Chon"; and whether
+    the title is plural (a list that may go on past the span: see :func:`tidy`).
 
     The names after the last title word (1-4 capitalised words each, joined by "and") are
     persons; what comes before the titles stays, as an organization, only when it ends in
@@ -307,10 +308,19 @@ def _title_phrase(text: str, e) -> list | None:
     if r > 0 and _POSSESSIVE.sub("", _bare(spelled[r - 1])) in _BODY_HEADS:
         a, b = words[0][0], words[r - 1][1]
         parts.insert(0, make(text[a:b], "ORGANIZATION", a, b))
-    return parts
+    return parts, _bare(spelled[k - 1]) in _PLURAL_TITLES
 
 
 _ROLE_OF = re.compile(r"^(?:[A-Z][\w.-]*\s+){0,3}?[A-Z][\w.-]*\s+of\s+(?:the\s+)?")
+
+
+_LIST_AND = re.compile(r",?\s+(?:and|&)\s+")
+
+
+def _person_like(name: str) -> bool:
+    """1-4 capitalised words, the last not an organization's ("Pak Jong Chon")."""
+    words = name.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and _bare(words[-1]) not in _ORG_LAST
 
 
 def _role_of(text: str, e):
@@ -384,6 +394,33 @@ def _table_phrases(text: str, entities: list, make) -> list:
     out = [e for e in entities if not any(a < e.end and e.start < b for a, b in found)]
     out += [make(text[a:b], "ORGANIZATION", a, b) for a, b in found]
     return sorted(out, key=lambda e: e.start)
+
+
+def _join_title_phrases(text: str, entities: Sequence, make) -> list:
+    """ "U.S. Trade" + "Representative" + "Clayton Yeutter": an organization that opens
+    with a country ("U.S.", "U.K.") just before a title and a person is part of the
+    title, so the three are one phrase (which :func:`_person_in_title_phrase` reads as
+    the person), as when it is tagged whole.  A listed organization ("U.S. Treasury" +
+    "Secretary James Baker") stays an organization.
+    """
+    out: list = []
+    for e in entities:
+        gap = text[out[-1].end : e.start].split() if out else []
+        if (
+            out
+            and e.label == "PERSON"
+            and out[-1].label == "ORGANIZATION"
+            and len(out[-1].text.split()) > 1
+            and canonical_name(out[-1].text.split()[0], "LOCATION") is not None
+            and canonical_name(out[-1].text, "ORGANIZATION") is None  # "U.S. Treasury" stays
+            and len(gap) <= 3
+            and all(w[:1].isupper() and w.isalpha() and _bare(w) in _ROLE_WORDS for w in gap)
+            and (gap or _bare(e.text.split()[0]) in _TITLES)
+        ):
+            prev = out.pop()
+            e = make(text[prev.start : e.end], "ORGANIZATION", prev.start, e.end)
+        out.append(e)
+    return out
 
 
 # --------------------------------------------------------------------------- lexicon rules
@@ -495,12 +532,14 @@ def tidy(
     if not entities:
         return []
     make = type(entities[0])
+    entities = _join_title_phrases(text, entities, make)
     cut = _boilerplate(text)
     publisher = _publisher_names(text)
     out: list = []
     n = len(text)
     queue = list(entities)
     at = 0
+    list_end = -1  # where a plural title's list of persons ends, while it may go on
     while at < len(queue):
         e = queue[at]
         at += 1
@@ -524,10 +563,25 @@ def tidy(
             if e is None:
                 continue
         if e.label in ("ORGANIZATION", "LOCATION", "MISC"):
-            parts = _title_phrase(text, e)
-            if parts is not None:
-                e = parts[0]
-                queue[at:at] = parts[1:]  # the other names of a list go through these checks too
+            phrase = _title_phrase(text, e)
+            if phrase is not None:
+                names, plural = phrase
+                e = names[0]
+                queue[at:at] = names[1:]  # the other names of a list go through these checks too
+                list_end = names[-1].end if plural else -1
+        # "Marshals Ri Pyong Chol and Pak Jong Chon" tagged as two mentions: a name joined
+        # by "and" to a plural title's list of persons is one more person of the list.
+        if list_end >= 0 and e.start > list_end:
+            if (
+                e.label != "PERSON"
+                and _LIST_AND.fullmatch(text, list_end, e.start)
+                and _person_like(e.text)
+                and not _known_place(e.text, place)
+            ):
+                e = _respan(text, e, e.start, e.end, "PERSON")
+                list_end = e.end
+            else:
+                list_end = -1
         if e.label == "LOCATION" and "-" in e.text:
             parts = _place_pair(text, e, place)
             if parts is not None:
@@ -553,8 +607,12 @@ def tidy(
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
             continue
-        # A title with no name ("Natural Resources Minister", "Chief Justice") is a role.
-        if all(_bare(w) in _ROLE_WORDS for w in words):
+        # A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
+        # Chancellor") is a role.
+        k = 0
+        while k < len(words) - 1 and canonical_name(words[k], "LOCATION") is not None:
+            k += 1
+        if all(_bare(w) in _ROLE_WORDS for w in words[k:]):
             continue
         agency = _POSSESSIVE.sub("", bare)
         if agency in _ALL_AGENCIES and (agency in publisher or _reporter_mention(text, e.start, e.end)):
@@ -597,6 +655,10 @@ def tidy(
             other = other_label(_strip_name(e.text, e.label), e.label)
             if other == "PERSON" or (other == "LOCATION" and "." in e.text):
                 e = _respan(text, e, e.start, e.end, other)
+        elif e.label == "MISC" and canonical_name(_strip_name(e.text, e.label), "PERSON") is not None:
+            # A listed person's surname is that person, though the beam-trained tagger
+            # reads "the Reagan administration" like "the Republican administration".
+            e = _respan(text, e, e.start, e.end, "PERSON")
         # "Moody's": the tokenizer split the "'s" off a name that keeps it.
         if (
             e.label != "PERSON"

