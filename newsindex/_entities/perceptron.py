@@ -40,7 +40,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice, pairwise, repeat
-from operator import itemgetter
+from operator import add, itemgetter
 from pathlib import Path
 
 __all__ = [
@@ -772,6 +772,7 @@ class Model:
         """
         prof = doc_profile(sentences)
         entry = self._entry
+        types_get = self._types.get
         bos = entry(BOS)
         eos = entry(EOS)
         trans = self._trans
@@ -791,8 +792,10 @@ class Model:
                 out.append([])
                 continue
             table = table_row(sent)
+            # Cached types straight from the cache, without a call of _entry each: most of
+            # an article's words were seen before.
             ents = [bos, bos]
-            ents += map(entry, sent)
+            ents += [e or entry(t) for e, t in zip(map(types_get, sent), sent)]
             ents += (eos, eos)
             # last position of each capitalised word that occurs twice in the sentence
             later: dict[str, int] = {}
@@ -812,20 +815,31 @@ class Model:
             for i in range(n):
                 word = sent[i]
                 cap = caps[i]
-                e2 = ents[i + 2]
-                bound = ents[i][6] + ents[i + 1][7] + e2[11 if i == 0 else 8] + ents[i + 3][9] + ents[i + 4][10]
                 # A lower-case word opens no name (the extractor would cut it off the name
                 # anyway), and no name runs on over two lower-case words in a row: dropping
                 # those hypotheses changed no dev span and let the beam shrink back to one.
                 low = word[:1].islower()
                 lowrun = low and prev_low
                 prev_low = low
-                if not cap and len(beam) == 1:
+                if len(beam) == 1 and not cap:
                     sc, link, p2, p1, hd = beam[0]
-                    if closed[p1] and (low or bound + tbound[p2 * stride + p1] <= 0.0):
-                        # One hypothesis, surely O: its score no longer matters.
+                    # One hypothesis, surely O (a lower-case word, tested first: it needs
+                    # no bound, and it is most of an article's words): its score no
+                    # longer matters.
+                    if closed[p1] and (
+                        low
+                        or ents[i][6]
+                        + ents[i + 1][7]
+                        + ents[i + 2][11 if i == 0 else 8]
+                        + ents[i + 3][9]
+                        + ents[i + 4][10]
+                        + tbound[p2 * stride + p1]
+                        <= 0.0
+                    ):
                         beam = [(sc, (0, link), p1, 0, hd)]
                         continue
+                e2 = ents[i + 2]
+                bound = ents[i][6] + ents[i + 1][7] + e2[11 if i == 0 else 8] + ents[i + 3][9] + ents[i + 4][10]
                 a0, a1, a2, a3, a4 = ents[i][0], ents[i + 1][1], e2[5 if i == 0 else 2], ents[i + 3][3], ents[i + 4][4]
                 adds: list[tuple[Sequence[float], float]] = []
                 key = ""
@@ -872,9 +886,10 @@ class Model:
                         cands.append((o, hi, 0, h))
                         continue
                     if static is None:
-                        static = [a0[j] + a1[j] + a2[j] + a3[j] + a4[j] for j in range(NTAGS)]
+                        # map in C, same sums in the same order (0 + a0[j] is a0[j])
+                        static = list(map(sum, zip(a0, a1, a2, a3, a4)))
                         for v, _ in adds:
-                            static = [x + y for x, y in zip(static, v)]
+                            static = list(map(add, static, v))
                     t_row = trans[row]
                     idx = allowed_idx[p1]
                     s = [sc + static[j] + t_row[j] for j in idx]
