@@ -7,8 +7,7 @@ Run from the repository root::
     python benchmarks/bench_bulk.py --breakdown           # also: where a segment's bytes go
 
 The articles are read and analysed once, with ``newsindex._pipeline.analyze(article,
-None)`` (no entity extraction) and their names turned back into text
-(``whoosh_values``), outside the timings. Each round then writes one
+None)`` (no entity extraction), outside the timings. Each round then writes one
 segment from those documents, into a fresh index folder, with each of:
 
 * ``whoosh``: ``SegmentWriter.add_document`` per document and ``_finalize_segment()``,
@@ -16,7 +15,7 @@ segment from those documents, into a fresh index folder, with each of:
 * ``bulk``: ``write_segment`` on the same dicts (names still newline-joined strings,
   which the bulk writer indexes through Whoosh's ``field.index()``);
 * ``bulk+tokens``: ``write_segment`` after turning the name fields into ``Tokens``
-  with ``names_as_tokens``, as ``analyze`` does (the conversion is timed: it replaces
+  with ``names_as_tokens``, as indexing does (the conversion is timed: it replaces
   the analyzer call that the other two make while writing).
 
 The writers run in alternating order, so drift in a shared machine's load hits
@@ -59,7 +58,7 @@ from whoosh.writing import SegmentWriter
 
 from newsindex import Article, read
 from newsindex._pipeline import analyze
-from newsindex._schema import build_schema, names_as_tokens, whoosh_values
+from newsindex._schema import build_schema, names_as_tokens
 from newsindex._whoosh.bulk import write_segment
 from newsindex._whoosh.storage import DurableStorage
 
@@ -70,11 +69,11 @@ REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578.jsonl"
 def load(corpus: Path, count: int) -> list[dict[str, Any]]:
     """The first ``count`` articles, analysed once."""
     articles = [r for r in itertools.islice(read([corpus]), count) if isinstance(r, Article)]
-    return [whoosh_values(analyze(article, None)) for article in articles]
+    return [analyze(article, None) for article in articles]
 
 
 def with_tokens(doc: dict[str, Any]) -> dict[str, Any]:
-    """Name fields as Tokens (positions with the gaps between names), as ``analyze`` gives them."""
+    """Name fields as Tokens (positions with the gaps between names), as indexing gives them."""
     return names_as_tokens(dict(doc))
 
 

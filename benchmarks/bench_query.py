@@ -104,7 +104,7 @@ def _build_plain(path: Path, source: Path | None = REUTERS, index_path: Path | N
     from newsindex import Article, Index, read
     from newsindex._entities import get_extractor
     from newsindex._pipeline import analyze
-    from newsindex._schema import build_schema, whoosh_values
+    from newsindex._schema import build_schema
 
     print(f"building a plain Whoosh index of {source or index_path} in {path} …", file=sys.stderr)
     start = time.perf_counter()
@@ -125,7 +125,7 @@ def _build_plain(path: Path, source: Path | None = REUTERS, index_path: Path | N
     writer = ix.writer()
     for article in articles:
         if isinstance(article, Article):
-            writer.add_document(**whoosh_values(analyze(article, extractor)))
+            writer.add_document(**analyze(article, extractor))
     writer.commit()
     ix.close()
     print(f"built in {time.perf_counter() - start:.0f} s", file=sys.stderr)

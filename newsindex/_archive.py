@@ -53,7 +53,7 @@ from ._entities import BACKENDS, get_extractor
 from ._errors import EntityModelError, IndexFormatError, IndexNotFoundError, NewsIndexError, QueryError
 from ._export import Scan, parse_fields
 from ._index import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, IndexStats
-from ._pipeline import DEFAULT_PROCS, analyze, batches
+from ._pipeline import DEFAULT_PROCS, batches, bulk_documents
 from ._query import prepare
 from ._readers import Partition, Rejection, check_inputs, input_bytes, part_size, partitions, read_piece
 from ._results import Results
@@ -209,7 +209,7 @@ def build_segment(staging: str, backend: str | None, articles: list[Article]) ->
     """
     extractor = get_extractor(backend) if backend else None
     folder = os.path.join(staging, uuid.uuid4().hex)
-    segment = stage_segment(folder, build_schema(), (analyze(a, extractor) for a in articles))
+    segment = stage_segment(folder, build_schema(), bulk_documents(articles, extractor))
     return (folder, segment) if segment is not None else None
 
 

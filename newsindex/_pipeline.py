@@ -30,7 +30,7 @@ from ._schema import names_as_tokens, to_document
 from ._vocabulary import ENTITY_FIELDS
 from ._whoosh import DurableStorage, Segment, commit, lock_writer, write_segment
 
-__all__ = ["DEFAULT_PROCS", "analyze", "batches", "default_procs", "write_batches"]
+__all__ = ["DEFAULT_PROCS", "analyze", "batches", "bulk_documents", "default_procs", "write_batches"]
 
 # Below this many articles in a batch, starting worker processes costs more
 # than it saves.
@@ -56,12 +56,13 @@ DEFAULT_PROCS = default_procs()
 
 
 def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, Any]:
-    """Bulk-writer field values for an article, its title and body analyzed once.
+    """Whoosh field values for an article, its title and body analyzed once.
 
     The text is tokenized once: the entity extractor reads the sentences of
-    token spans, and the same spans become the title and body terms. Words come
-    ready-made (title and body as sequences, names as ``Tokens`` with their
-    gaps); Whoosh's own writer takes a name field's text from ``_stored_<field>``.
+    token spans, and the same spans become the title and body terms, as
+    sequences of words (Whoosh indexes a sequence as ready-made tokens). Name
+    fields stay text here (Whoosh's own writer takes these values as they are);
+    the bulk writer gets them as ``Tokens`` (:func:`bulk_documents`).
     """
     title, body = article.title, article.body
     wants = extractor is not None and any(getattr(article, attr) is None for attr in ENTITY_FIELDS.values())
@@ -83,7 +84,7 @@ def analyze(article: Article, extractor: EntityExtractor | None) -> dict[str, An
     # positions, which is what our terms are; the text itself is still stored.
     doc["title"], doc["_stored_title"] = tuple(title_words), title
     doc["body"], doc["_stored_body"] = tuple(body_words), body
-    return names_as_tokens(doc)
+    return doc
 
 
 # -- worker side ------------------------------------------------------------
@@ -104,10 +105,15 @@ def _init_worker(folder: str, backend: str | None, own_process: bool = False) ->
         gc.set_threshold(50_000, 20, 100)
 
 
+def bulk_documents(articles: Iterable[Article], extractor: EntityExtractor | None) -> Iterator[dict[str, Any]]:
+    """:func:`analyze` of each article, names as ready-made words for the bulk writer."""
+    for article in articles:
+        yield names_as_tokens(analyze(article, extractor))
+
+
 def _write_segment(articles: list[Article]) -> Segment | None:
     """Write one complete segment (not yet part of the index) from ``articles``."""
-    extractor = _worker["extractor"]
-    return write_segment(_worker["ix"], (analyze(article, extractor) for article in articles))
+    return write_segment(_worker["ix"], bulk_documents(articles, _worker["extractor"]))
 
 
 # -- main side --------------------------------------------------------------

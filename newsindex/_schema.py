@@ -31,7 +31,6 @@ __all__ = [
     "from_stored",
     "names_as_tokens",
     "to_document",
-    "whoosh_values",
 ]
 
 
@@ -145,11 +144,6 @@ def names_as_tokens(doc: dict[str, Any]) -> dict[str, Any]:
             doc.setdefault(f"_stored_{name}", value)
             doc[name] = Tokens([t.text for t in terms], [t.pos for t in terms])
     return doc
-
-
-def whoosh_values(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """What Whoosh's own ``add_document`` takes for ``doc``: a name field's text, not its Tokens."""
-    return {k: doc[f"_stored_{k}"] if isinstance(v, Tokens) else v for k, v in doc.items()}
 
 
 def to_document(article: Article, entities: ArticleEntities | None = None) -> dict[str, Any]:
