@@ -649,8 +649,20 @@ def write_segment(
         # one with a length (Whoosh's writer does not pad the end)
         columns[f"_{name}_len"] = lbytes.tobytes()
 
+    return _new_segment(storage, codec, indexname, (pst_chunks, trm, columns), fieldlengths, doccount)
+
+
+def _new_segment(
+    storage: Storage,
+    codec: W3Codec,
+    indexname: str,
+    files: tuple[list[bytes], bytes, dict[str, bytes]],
+    fieldlengths: Mapping[str, int],
+    doccount: int,
+) -> Segment:
+    """A new compound segment of ``files`` (postings chunks, terms, columns), written."""
     segment = codec.new_segment(storage, indexname)
-    _write_compound(storage, segment, pst_chunks, trm, columns)
+    _write_compound(storage, segment, *files)
     segment._fieldlengths = fieldlengths
     segment.set_doc_count(doccount)
     segment.compound = True

@@ -38,7 +38,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import stored
-from .bulk import BLOCK_PICKLE, MIN_COMPRESS, _collector_paused, _Columns, _TermsWriter, _write_compound
+from .bulk import BLOCK_PICKLE, MIN_COMPRESS, _collector_paused, _Columns, _new_segment, _TermsWriter
 from .stored import StoredBlocks
 
 __all__ = ["merge_all", "merge_segments"]
@@ -158,12 +158,7 @@ def merge_segments(
     finally:
         for reader in readers:
             reader.close()
-    segment = codec.new_segment(storage, indexname)
-    _write_compound(storage, segment, pst_chunks, trm, column_bytes)
-    segment._fieldlengths = fieldlengths
-    segment.set_doc_count(doccount)
-    segment.compound = True
-    return segment
+    return _new_segment(storage, codec, indexname, (pst_chunks, trm, column_bytes), fieldlengths, doccount)
 
 
 def merge_all(writer: SegmentWriter) -> None:
