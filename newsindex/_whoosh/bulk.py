@@ -275,8 +275,8 @@ class _TermsWriter:
         self, name: str, fmt: formats.Format, terms: Iterable[tuple[bytes, list[Any]]], lengths: bytes | None
     ) -> None:
         """Write one field's ``terms``: UTF-8 bytes in byte order, each with its flat
-        postings ``[doc, weight, value, ...]`` in document order (a term with none is
-        skipped). Terms may come one at a time, as a merge reads them."""
+        postings ``[doc, weight, value, ...]`` in document order (at least one). Terms
+        may come one at a time, as a merge reads them."""
         it = iter(terms)
         first = next(it, None)
         if first is None:
@@ -295,8 +295,6 @@ class _TermsWriter:
         f32 = array("f", [0.0])
 
         for tbytes, flat in terms:
-            if not flat:
-                continue
             start = self.offset
             if len(flat) == 3:
                 # One posting (73% of the terms of 3000 Reuters articles, most
