@@ -6,6 +6,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsindex import Article, Index, IndexNotFoundError, QueryError
 
@@ -182,3 +184,21 @@ def test_parallel_indexing_starts_with_a_small_batch(tmp_path: Path) -> None:
         assert sizes == [2 * FIRST_SHARE, 700]
         assert ix.stats().documents == len(articles)
         assert ix.search("oil", limit=1).total == len(articles)
+
+
+@given(
+    lengths=st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=60),
+    n=st.integers(min_value=1, max_value=5),
+)
+def test_workers_get_runs_of_equal_work_in_order(lengths: list[int], n: int) -> None:
+    """A batch waits for its slowest worker: each run's estimated cost is within one
+    article of an equal share, and the runs are the batch, in order, none empty."""
+    from newsindex._pipeline import ARTICLE_COST, _chunks
+
+    batch = [Article(id=str(i), body="x" * k) for i, k in enumerate(lengths)]
+    runs = _chunks(batch, n)
+    assert [a for run in runs for a in run] == batch
+    assert all(runs) and len(runs) == min(n, len(batch))
+    cost = [sum(len(a.body) + ARTICLE_COST for a in run) for run in runs]
+    largest = max(k + ARTICLE_COST for k in lengths)
+    assert all(abs(c - sum(cost) / n) <= largest for c in cost)
