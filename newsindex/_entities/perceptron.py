@@ -479,6 +479,23 @@ def _vsum(vectors: list[Sequence[float]]) -> tuple[float, ...]:
 _Vec = Sequence[float] | None
 
 
+#: Feature family -> (group of :class:`_TypeWeights`, slot in it); for p the prefix length.
+_ROUTES: dict[str, tuple[str, int]] = {
+    **{f: ("lower", k) for k, f in enumerate(("l-2", "l-1", "l", "l1", "l2", "F|l"))},
+    **{f: ("sshape", k) for k, f in enumerate(("s-1", "s", "s1", "F|s", "len1|s"))},
+    **{f: ("case", k) for k, f in enumerate(("c-2", "c-1", "c", "c1", "c2", "dot|c"))},
+    **{f: ("suffix", 0) for f in ("x2", "x3", "x4", "x5")},
+    "x-1": ("suffix", 1),
+    "x1": ("suffix", 2),
+    **{f: ("k", k) for k, f in enumerate(("k", "k-1", "k1"))},
+    **{f: ("K", k) for k, f in enumerate(("K", "K-1", "K1", "K-2", "K2"))},
+    **{f: ("j", k) for k, f in enumerate(("j", "j-1", "j1"))},
+    "w": ("w", 0),
+    **{f"p{n}": ("p", n) for n in (1, 2, 3, 4)},
+}
+_WIDTH = {"lower": 6, "sshape": 5, "case": 6, "suffix": 3, "k": 3, "K": 5, "j": 3}
+
+
 class _TypeWeights:
     """The weights of :func:`type_features` regrouped by what each feature is built from.
 
@@ -488,59 +505,59 @@ class _TypeWeights:
     string of :func:`type_features`, in the same order (their sums, in floating point,
     depend on it), with ~15 lookups and few string builds instead of ~40 of each: with
     the cheaper sums of :func:`_vsum`, a new word type's entry costs ~30 instead of ~38 us
-    (a worker meets ~44,000 in 10,000 Reuters articles).  Built in ~60 ms at load, before
-    workers fork (~4.5 MB).  It mirrors :func:`type_features`, which training uses: a test
+    (a worker meets ~44,000 in 10,000 Reuters articles).  Built in ~25 ms at load, before
+    workers fork (~5 MB).  It mirrors :func:`type_features`, which training uses: a test
     checks that the two find the same vectors.
     """
 
     __slots__ = ("b", "by_case", "by_cluster", "by_lower", "by_prefix", "by_sshape", "by_suffix", "by_word", "lex", "w")
 
     def __init__(self, weights: Mapping[str, Sequence[float]], lex: Lexicon) -> None:
-        w = self.w = weights.get
+        self.w = weights.get
         self.lex = lex
-        values: dict[str, set[str]] = {}
-        for feat in weights:
+        self.b = weights.get("b")
+        # One pass over the weights, each to its slot (building the strings of each
+        # group's slots and looking them up took twice as long, ~65 ms).
+        rows: dict[str, dict[str, list[_Vec]]] = {t: {} for t in ("lower", "sshape", "case", "suffix", "k", "K", "j")}
+        self.by_word: dict[str, _Vec] = {}
+        self.by_prefix: dict[str, _Vec] = {}
+        for feat, vec in weights.items():
             fam, eq, val = feat.partition("=")
-            if eq:
-                values.setdefault(fam, set()).add(val)
-
-        def of(*fams: str) -> set[str]:
-            return set().union(*(values.get(f, ()) for f in fams))
-
-        def group(prefixes: tuple[str, ...]) -> dict[str, tuple[_Vec, ...]]:
-            return {v: tuple(w(p + v) for p in prefixes) for v in of(*(p[:-1] for p in prefixes))}
-
-        self.b = w("b")
-        self.by_word = {v: w("w=" + v) for v in of("w")}
-        self.by_lower = group(("l-2=", "l-1=", "l=", "l1=", "l2=", "F|l="))
-        self.by_sshape = group(("s-1=", "s=", "s1=", "F|s=", "len1|s="))
-        self.by_case = group(("c-2=", "c-1=", "c=", "c1=", "c2=", "dot|c="))
-        self.by_prefix = {v: w(f"p{len(v)}={v}") for v in of("p1", "p2", "p3", "p4")}
+            route = _ROUTES.get(fam) if eq else None
+            if route is None:
+                continue
+            table, slot = route
+            if table == "w":
+                self.by_word[val] = vec
+            elif table == "p":  # p{len}= (a longer value is never looked up)
+                if len(val) == slot:
+                    self.by_prefix[val] = vec
+            elif table != "suffix" or slot or len(val) == int(fam[1]):  # x{len}= likewise
+                group = rows[table]
+                row = group.get(val)
+                if row is None:
+                    row = group[val] = [None] * _WIDTH[table]
+                row[slot] = vec
+        self.by_lower = rows["lower"]  # l-2=, l-1=, l=, l1=, l2=, F|l=
+        self.by_sshape = rows["sshape"]  # s-1=, s=, s1=, F|s=, len1|s=
+        self.by_case = rows["case"]  # c-2=, c-1=, c=, c1=, c2=, dot|c=
         # x{len}= at offset 0, x-1= and x1= (of the 3-letter suffix) at offsets -1, +1
-        self.by_suffix = {
-            v: (w(f"x{len(v)}={v}"), w("x-1=" + v), w("x1=" + v)) for v in of("x1", "x2", "x3", "x4", "x5", "x-1")
-        }
+        self.by_suffix = rows["suffix"]
+        for v, row in self.by_suffix.items():
+            if len(v) == 1:  # x1=v is both
+                row[0] = row[2]
         # a cluster id's coarse and finest parts, then its k=, K=, j=, k-1=, K-1=, j-1=,
         # k1=, K1=, j1=, K-2=, K2= vectors
         self.by_cluster: dict[str, tuple] = {}
+        by_fine, by_coarse, by_finest = rows["k"], rows["K"], rows["j"]
+        none5 = [None] * 5
         for cl in set(lex.classes.values()):
             fine, _, coarse = cl.partition("/")
             coarse, _, finest = coarse.partition("/")
-            self.by_cluster[cl] = (
-                coarse,
-                finest,
-                w("k=" + fine),
-                w("K=" + coarse),
-                w("j=" + finest) if finest else None,
-                w("k-1=" + fine),
-                w("K-1=" + coarse),
-                w("j-1=" + finest) if finest else None,
-                w("k1=" + fine),
-                w("K1=" + coarse),
-                w("j1=" + finest) if finest else None,
-                w("K-2=" + coarse),
-                w("K2=" + coarse),
-            )
+            k0, km1, kp1 = by_fine.get(fine) or none5[:3]
+            kk0, kkm1, kkp1, kkm2, kkp2 = by_coarse.get(coarse) or none5
+            j0, jm1, jp1 = (by_finest.get(finest) if finest else None) or none5[:3]
+            self.by_cluster[cl] = (coarse, finest, k0, kk0, j0, km1, kkm1, jm1, kp1, kkp1, jp1, kkm2, kkp2)
 
     def vectors(self, word: str) -> tuple[list[_Vec], ...]:
         """The weight vectors (``None`` for a feature without) of ``type_features(word)``,
