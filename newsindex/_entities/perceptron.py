@@ -635,6 +635,7 @@ class Model:
     """
 
     __slots__ = (
+        "_docvecs",
         "_hist",
         "_hmaj",
         "_max_cache",
@@ -680,6 +681,8 @@ class Model:
         self._hist = [(v, _bound(v)) for v in (w("H=" + t) or _ZERO for t in HIST_TYPES)]
         self._hmaj = [(v, _bound(v)) for v in (w("HM=" + t) or _ZERO for t in HIST_TYPES)]
         self._tables: dict[str, tuple[Sequence[float], float]] = {}
+        # weights and O-bound of each doc_feature string (8 of them), None for none
+        self._docvecs: dict[str | None, tuple[Sequence[float], float] | None] = {}
         self._tw = _TypeWeights(weights, self.lexicon)
 
     # ------------------------------------------------------------------ io
@@ -808,6 +811,7 @@ class Model:
         hist_vec = self._hist
         w = self.weights.get
         docvec_cache: dict[str, tuple[Sequence[float], float] | None] = {}
+        docvecs = self._docvecs
         history: dict[str, list[int]] = {}  # word -> [last type, counts per HIST_TYPES]
         hist_of = _HIST_OF_TAG
         stride = NTAGS + 1
@@ -851,8 +855,12 @@ class Model:
                         dv = docvec_cache[word]
                     else:
                         f = doc_feature(word, prof)
-                        vec = w(f) if f else None
-                        dv = docvec_cache[word] = (vec, _bound(vec)) if vec else None
+                        if f in docvecs:  # one of 8 features: its weights and O-bound, cached
+                            dv = docvecs[f]
+                        else:
+                            vec = w(f) if f else None
+                            dv = docvecs[f] = (vec, _bound(vec)) if vec else None
+                        docvec_cache[word] = dv
                     # (vector, its O-bound) of each article-level feature that fires
                     adds: list[tuple[Sequence[float], float]] = [] if dv is None else [dv]
                     key = word.lower()
@@ -941,6 +949,7 @@ class Model:
         hist_vec = self._hist
         w = self.weights.get
         docvec_cache: dict[str, tuple[Sequence[float], float] | None] = {}
+        docvecs = self._docvecs
         history: dict[str, list[int]] = {}  # word -> [last type, counts per HIST_TYPES]
         stride = NTAGS + 1
         closed = CLOSED
@@ -1010,8 +1019,12 @@ class Model:
                         dv = docvec_cache[word]
                     else:
                         f = doc_feature(word, prof)
-                        vec = w(f) if f else None
-                        dv = docvec_cache[word] = (vec, _bound(vec)) if vec else None
+                        if f in docvecs:  # one of 8 features: its weights and O-bound, cached
+                            dv = docvecs[f]
+                        else:
+                            vec = w(f) if f else None
+                            dv = docvecs[f] = (vec, _bound(vec)) if vec else None
+                        docvec_cache[word] = dv
                     if dv is not None:
                         adds.append(dv)
                     if table:
