@@ -503,9 +503,11 @@ class _TypeWeights:
     ``l-1=``, ``l=``, ``l1=``, ``l2=``, ``F|l=``), likewise one of its short shape, case,
     suffix, cluster id.  :meth:`vectors` so finds the same vectors as looking up each
     string of :func:`type_features`, in the same order (their sums, in floating point,
-    depend on it), with ~15 lookups and few string builds instead of ~40 of each: with
+    depend on it), with ~20 lookups and few string builds instead of ~40 of each: with
     the cheaper sums of :func:`_vsum`, a new word type's entry costs ~30 instead of ~38 us
-    (a worker meets ~44,000 in 10,000 Reuters articles).  Built in ~25 ms at load, before
+    in a loop of entries alone.  A worker meets ~44,000 in 10,000 Reuters articles; there,
+    with the weights mostly out of the CPU caches, the entries took ~0.33 instead of ~0.37
+    ms an article.  Built in ~25 ms at load, before
     workers fork (~5 MB).  It mirrors :func:`type_features`, which training uses: a test
     checks that the two find the same vectors.
     """
