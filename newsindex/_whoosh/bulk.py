@@ -516,6 +516,10 @@ class _Columns:
 # -- the segment -------------------------------------------------------------------
 
 
+# length_to_byte of the lengths most fields have (a bisection each, in Whoosh)
+_LENGTH_BYTES = bytes(map(length_to_byte, range(4096)))
+
+
 def _numeric_terms(field: NUMERIC, value: Any) -> list[bytes]:
     """``NUMERIC.index(value)``'s terms: the full value, then shifted right by each step.
 
@@ -634,19 +638,26 @@ def write_segment(
     # identical files, else blocks of documents compressed together (stored.py).
     store: Any = cols.writers["_stored"] if identical else StoredBlocks(cols.create(stored.COLUMN, stored.BLOCK_COLUMN))
 
+    # Per field name: the field and the keys of its boost and stored value (not
+    # two f-strings a field a document)
+    keys: dict[str, tuple[FieldType, str, str]] = {}
     doccount = 0
     for docnum, doc in enumerate(docs):
         doccount = docnum + 1
         docboost = float(doc["_boost"]) if "_boost" in doc else 1.0
         values: dict[str, Any] = {}
-        for name in sorted(k for k in doc if not k.startswith("_")):
+        for name in sorted(doc):
+            if name[:1] == "_":
+                continue
             value = doc[name]
             if value is None:
                 continue
-            field = fields.get(name)
-            if field is None:
-                raise UnknownFieldError(f"No field named {name!r} in {schema}")
-            boostkey = f"_{name}_boost"
+            found = keys.get(name)
+            if found is None:
+                if name not in fields:
+                    raise UnknownFieldError(f"No field named {name!r} in {schema}")
+                found = keys[name] = (fields[name], f"_{name}_boost", f"_stored_{name}")
+            field, boostkey, storedkey = found
             boost = float(doc[boostkey]) if boostkey in doc else docboost
             length = 0
             tokens = isinstance(value, Tokens)
@@ -679,7 +690,7 @@ def write_segment(
                         acc.add_posting(docnum, tbytes, weight * boost, vbytes)
                         if scorable:
                             length += freq
-            custom = doc.get(f"_stored_{name}", value)
+            custom = doc.get(storedkey, value)
             if tokens and custom is value and (field.stored or field.column_type):
                 raise ValueError(f"field {name!r} is stored or sortable: give its value as _stored_{name}")
             if field.stored:
@@ -689,8 +700,9 @@ def write_segment(
                 lbytes = lengths.get(name)
                 if lbytes is None:
                     lbytes = lengths[name] = array("B")
-                lbytes.extend(bytes(docnum - len(lbytes)))  # documents without this field
-                lbytes.append(length_to_byte(length))
+                if len(lbytes) < docnum:
+                    lbytes.extend(bytes(docnum - len(lbytes)))  # documents without this field
+                lbytes.append(_LENGTH_BYTES[length] if length < len(_LENGTH_BYTES) else length_to_byte(length))
             if field.column_type and custom is not None:
                 cols.add(name, field.column_type, docnum, field.to_column_value(custom))
         if identical:
