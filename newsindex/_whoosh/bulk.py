@@ -52,6 +52,7 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3TermInfo,
 )
+from whoosh.columns import VarBytesColumn
 from whoosh.fields import NUMERIC, FieldType, Schema, UnknownFieldError
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import Storage
@@ -59,6 +60,7 @@ from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.filedb.structfile import StructFile
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
+from whoosh.util.numlists import GrowableArray
 
 from . import stored
 from .stored import StoredBlocks
@@ -471,12 +473,7 @@ def _add_sorted(tindex: OrderedHashWriter, items: list[tuple[bytes, bytes]]) -> 
         buckets[h & 255].append((h, pos))
     heads = map(_HASH_LENGTHS.pack, klens, vlens)
     tindex.dbfile.write(b"".join(chain.from_iterable(zip(heads, keys, values))))
-    # GrowableArray.extend appends one at a time, widening the array's type when
-    # a position overflows it: the positions rise, so the last one decides the type
-    index = tindex.index
-    if positions[-1] >= 1 << 16:
-        index._retype(positions[-1])
-    index.array.extend(positions)
+    _extend_growable(tindex.index, positions)
     tindex.lastkey = keys[-1]
 
 
@@ -487,12 +484,15 @@ class _Columns:
     """Whoosh's own column writers, each on an in-memory file.
 
     Per document, not per posting, so reusing Whoosh's code costs little and
-    keeps the layouts exact.
+    keeps the layouts exact. Values of a :class:`VarBytesColumn` (the name and
+    source columns) are kept in lists and given to its writer at the end
+    (:func:`_add_varbytes`): its ``add`` makes five Python calls a value.
     """
 
     def __init__(self) -> None:
         self.writers: dict[str, Any] = {}
         self.buffers: dict[str, _NoCloseBytesIO] = {}
+        self.rows: dict[str, tuple[list[int], list[bytes]]] = {}  # VarBytesColumn documents, values
         self.create("_stored", STORED_COLUMN)  # W3PerDocWriter always has it
 
     def create(self, name: str, column: Any) -> Any:
@@ -502,15 +502,54 @@ class _Columns:
         return writer
 
     def add(self, name: str, column: Any, docnum: int, value: Any) -> None:
+        rows = self.rows.get(name)
+        if rows is not None:
+            rows[0].append(docnum)
+            rows[1].append(value)
+            return
         writer = self.writers.get(name)
         if writer is None:
             writer = self.create(name, column)
+            if type(column) is VarBytesColumn:
+                self.rows[name] = ([docnum], [value])
+                return
         writer.add(docnum, value)
 
     def finish(self, doccount: int) -> dict[str, bytes]:
+        for name, (docs, values) in self.rows.items():
+            _add_varbytes(self.writers[name], docs, values)
         for writer in self.writers.values():
             writer.finish(doccount)
         return {name: buf.getvalue() for name, buf in self.buffers.items()}
+
+
+def _add_varbytes(writer: Any, docs: list[int], values: list[bytes]) -> None:
+    """``VarBytesColumn.Writer.add(doc, value)`` for each of ``docs`` (rising) and
+    ``values``, at once: the same bytes written, the same lengths and offsets."""
+    count = docs[-1] + 1
+    lengths = [0] * count  # documents without a value have length 0
+    for docnum, length in zip(docs, map(len, values)):
+        lengths[docnum] = length
+    offsets = list(accumulate(lengths, initial=0))
+    writer._offset_base = offsets.pop()
+    writer._dbfile.write(b"".join(values))
+    _extend_growable(writer._lengths, lengths)
+    _extend_growable(writer._offsets, offsets)
+    writer._count = count
+
+
+def _extend_growable(grow: GrowableArray, numbers: list[int]) -> None:
+    """``GrowableArray.extend`` in one call: appended one at a time, the array widens
+    its type when a number overflows it, so it ends with the type of the largest."""
+    if numbers:
+        largest = max(numbers)
+        try:
+            grow.array.append(largest)
+        except OverflowError:
+            grow._retype(largest)
+        else:
+            grow.array.pop()
+        grow.array.extend(numbers)
 
 
 # -- the segment -------------------------------------------------------------------
