@@ -581,6 +581,12 @@ def _collector_paused() -> Iterator[None]:
     objects. Nothing made while writing forms a reference cycle, so reference
     counting frees it all. On 6,000 analysed Reuters articles this took the
     writer from 2.1 to 1.8 s of CPU.
+
+    Allocations while paused still count, so the first allocation after it
+    often starts a collection of the youngest generation, which held every
+    posting list made since the last one: ``write_segment`` frees each field's
+    postings once written, and that collection took 0-40 ms instead of 50-130
+    ms on 5000 Reuters articles with entities (out of about 1.4 s).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -757,9 +763,10 @@ def write_segment(
 
     terms = _TermsWriter(codec, 0 if identical else MIN_COMPRESS, _PICKLE if identical else BLOCK_PICKLE)
     with _collector_paused():
-        for name in sorted(postings):
+        for name in sorted(postings):  # a copy: each field is deleted once written
             lbytes = lengths.get(name)
             terms.add_field(name, postings[name], None if lbytes is None else lbytes.tobytes() + bytes(doccount))
+            del postings[name]  # freed now, not walked by a collection (see _collector_paused)
         pst_chunks, trm = terms.finish()
     columns = cols.finish(doccount)
     for name, lbytes in lengths.items():
