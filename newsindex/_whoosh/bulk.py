@@ -17,8 +17,8 @@ and the stored fields, compressed in blocks of documents, through
 :mod:`.stored`'s reader: ``tests/test_bulk_writer.py`` compares it with
 Whoosh's own writer posting by posting, and with ``identical=True`` (Whoosh's
 layouts throughout) byte for byte. On 3000 analysed Reuters
-articles it takes 2.5x less CPU than ``SegmentWriter`` (2150 against 850
-documents a second) and 2.7x less wall time (``benchmarks/bench_bulk.py``).
+articles it takes 4x less CPU than ``SegmentWriter`` (3,600 against 900
+documents a second, names as ``Tokens``; ``benchmarks/bench_bulk.py``).
 
 This module is private: it depends on the details of ``whoosh.codec.whoosh3``
 (block layout, term info bytes, column and compound file layouts), which are
