@@ -337,6 +337,19 @@ def test_explicit_positions_match_an_analyzer_with_gaps(tmp_path_factory: pytest
     assert_same_index(expected, actual, queries + [query.Term("text", w) for w in ("oil", "price", "rose", "")])
 
 
+_poslists = st.lists(st.integers(0, 70_000), min_size=1, max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(poslist=st.one_of(_poslists.map(sorted), _poslists, st.lists(st.integers(0, 3), min_size=1, max_size=300)))
+def test_compact_position_values_decode_as_whoosh_encodes(poslist: list[int]) -> None:
+    """Deltas as bytes (all under 256) or as a headerless list: Whoosh decodes both."""
+    fmt = formats.Positions()
+    value = bulk._compact_positions_value(poslist)
+    assert fmt.decode_positions(value) == fmt.decode_positions(fmt.encode(poslist)) == poslist
+    assert fmt.decode_frequency(value) == len(poslist)
+
+
 def test_boosts_and_other_field_types(tmp_path: Path) -> None:
     """Document and field boosts, KEYWORD (frequencies), NUMERIC, BOOLEAN, STORED, and strings
     analysed by the field's own analyzer (Whoosh's path inside the bulk writer) in the same

@@ -294,3 +294,41 @@ def test_type_cache_eviction_and_numbers_do_not_change_tags(seed_text: str) -> N
     assert small.tag_document(sents) == big.tag_document(sents)  # again, from a churned cache
     assert len(small._types) <= 8
     assert "155,221" not in big._types and "000,000" in big._types
+
+
+_MODEL: list[Model] = []
+
+
+def _bundled() -> Model:
+    if not _MODEL:
+        _MODEL.append(Model.load(default_model_path()))
+    return _MODEL[0]
+
+
+_TRICKY = ["", "a", "A", "I", "-", ".", "U.S.", "a-b", "Bosnian-Serb", "x-y-z", "0", "00-000", "Mr.", "McDonald",
+           "NEW", "York", "new", "É", "ÉCOLE", "naïve", "\u24b6", "\u01c5", "O'Neill", "'s", "Reuter"]  # fmt: skip
+
+
+def _check_grouped_type_weights(word: str) -> None:
+    from newsindex._entities.perceptron import _DIGITS, type_features
+
+    model = _bundled()
+    key = _DIGITS.sub("0", word)
+    want = [[v for v in map(model.weights.get, fl) if v] for fl in type_features(key, model.lexicon)]
+    got = [[v for v in g if v] for g in model._tw.vectors(key)]
+    assert [[id(v) for v in g] for g in got] == [[id(v) for v in g] for g in want], word
+
+
+@given(st.one_of(st.sampled_from(_TRICKY), st.text(max_size=12), st.from_regex(r"[A-Za-z0-9.'-]{1,9}", fullmatch=True)))
+def test_grouped_type_weights_agree_with_type_features(word: str) -> None:
+    """The model's regrouped weights (_TypeWeights) find the same vectors, in the same
+    order, as looking up each feature string of type_features, which training uses."""
+    _check_grouped_type_weights(word)
+
+
+def test_grouped_type_weights_agree_on_the_model_words() -> None:
+    """Every word with a w= or l= weight, lower, Title- and upper-cased (~30,000 words)."""
+    model = _bundled()
+    words = {f[2:] for f in model.weights if f.startswith(("w=", "l="))}
+    for word in sorted({v for w in words for v in (w, w.lower(), w.title(), w.upper())}):
+        _check_grouped_type_weights(word)
