@@ -9,6 +9,7 @@ from newsindex._analysis import (
     index_terms,
     index_words,
     name_terms,
+    name_words,
     sentence_spans,
     tokenize,
     word_spans,
@@ -133,3 +134,15 @@ def test_index_words_are_the_texts_of_index_terms_with_stop_words():
     text = "Kim’s ballistic missiles: U.S. and Russia-North Korea talks, 18-month war"
     assert index_words(text, word_spans(text)) == [t.text for t in index_terms(text, stops=False)]
     assert "and" in index_words(text, word_spans(text))
+
+
+def test_name_words_are_name_terms_without_spans():
+    for text in ["Kim Jong Un\nVladimir Putin", "", "\n\nU.S.\n\n-\nAT&T Corp\n's", "O'Brien's\nSoo-suk\n\n"]:
+        terms = name_terms(text)
+        assert name_words(text) == ([t.text for t in terms], [t.pos for t in terms])
+
+
+@given(st.text(alphabet=st.sampled_from("ab A.U-'’&\n 1é"), max_size=40))
+def test_name_words_agree_with_name_terms(text: str) -> None:
+    terms = name_terms(text)
+    assert name_words(text) == ([t.text for t in terms], [t.pos for t in terms])
