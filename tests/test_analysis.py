@@ -119,6 +119,24 @@ def test_word_spans_agree_with_nltk_regexp_tokenizer(text):
     assert word_spans(text) == list(word_tokenizer.span_tokenize(text))
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=300), st.integers(0, 300), st.integers(0, 300))
+def test_ascii_word_spans_agree_with_nltk_regexp_tokenizer(text, start, end):
+    # ASCII text takes the standard library's `re`; NLTK's tokenizer uses `regex`.
+    start, end = sorted((min(start, len(text)), min(end, len(text))))
+    expected = [(start + a, start + b) for a, b in word_tokenizer.span_tokenize(text[start:end])]
+    assert word_spans(text, start, end) == expected
+
+
+def test_re_and_regex_agree_on_the_ascii_classes_of_the_token_pattern():
+    import re
+
+    import regex
+
+    for cls in (r"\w", r"\d", r"[^\W\d_]", r"[^\w\s\x1c-\x1f]"):
+        for c in map(chr, range(128)):
+            assert bool(re.match(cls, c)) == bool(regex.match(cls, c, regex.UNICODE)), (cls, c)
+
+
 @given(st.text(max_size=300))
 def test_any_text_tokenizes_with_valid_spans(text):
     for sentence in tokenize(text):
