@@ -25,8 +25,6 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
-import attrs
-
 from .aliases import CAPITALS, COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
 
 __all__ = ["canonicalize", "in_caps_line", "surface_name", "tidy"]
@@ -159,6 +157,9 @@ _WORD = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+# Pure functions of a word or a name that tidy asks of every mention are cached: news
+# repeats its names, and a cache hit costs less than the call of a Python function.
+@functools.lru_cache(maxsize=1 << 16)
 def _bare(word: str) -> str:
     return word.casefold().rstrip(".,")
 
@@ -199,20 +200,26 @@ def _respan(text: str, e, start: int, end: int, label: str | None = None):
 _EDGE_PUNCT = frozenset('<>()[]{}"*,;:')
 
 
-def _edge_word_ok(word: str, first: bool, e, n: int) -> bool:
+def _edge_word_ok(word: str, first: bool, label: str, n: int) -> bool:
     """Fast check that an edge word needs no trimming (the common case)."""
     if not word[:1].isalpha() or not word[-1:].isalnum():
         return False
     b = word.casefold()
-    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON") or word[:1].islower()):
+    if n > 1 and (b in _EDGE_DATES or (first and label == "PERSON") or word[:1].islower()):
         return False
     return b not in _WIRE_WORDS
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _edges_ok(name: str, label: str) -> bool:
+    """True when neither edge word of a mention spelled ``name`` needs trimming."""
+    split = name.split()
+    return _edge_word_ok(split[0], True, label, len(split)) and _edge_word_ok(split[-1], False, label, len(split))
+
+
 def _trim(text: str, e):
     """Trim junk, wire words, months/weekdays and (for persons) titles off the edges."""
-    split = e.text.split()
-    if _edge_word_ok(split[0], True, e, len(split)) and _edge_word_ok(split[-1], False, e, len(split)):
+    if _edges_ok(e.text, e.label):
         return e
     words = _words(e)
     caps = e.text.isupper()
@@ -261,6 +268,17 @@ def _cut_at_comma(text: str, e):
     return _respan(text, e, e.start, end)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _bare_role(name: str) -> bool:
+    """A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
+    Chancellor") is a role."""
+    words = name.split()
+    k = 0
+    while k < len(words) - 1 and canonical_name(words[k], "LOCATION") is not None:
+        k += 1
+    return all(_bare(w) in _ROLE_WORDS for w in words[k:])
+
+
 def _role_word(word: str) -> bool:
     b = _bare(word)
     return b in _ROLE_WORDS or b in _PLURAL_TITLES
@@ -275,21 +293,19 @@ def _title_phrase(text: str, e) -> tuple[list, bool] | None:
     The names after the last title word (1-4 capitalised words each, joined by "and") are
     persons; what comes before the titles stays, as an organization, only when it ends in
     the head of a body's name ("Army"), else it qualified the title ("Treasury")."""
-    if len(e.text.split()) < 3:  # the common case, before the costlier word spans
+    spelled = e.text.split()  # the words of _words(e): str.split and re's \s agree on spaces
+    if len(spelled) < 3:  # the common case
         return None
-    words = _words(e)
-    if len(words) < 3:
-        return None
-    spelled = [text[a:b] for a, b in words]
-    k = len(words)
+    k = len(spelled)
     while k > 0:
         w = spelled[k - 1]
-        if (w[:1].isupper() and not _role_word(w)) or (w in ("and", "&") and k < len(words)):
+        if (w[:1].isupper() and not _role_word(w)) or (w in ("and", "&") and k < len(spelled)):
             k -= 1
             continue
         break
     if k == 0 or not _role_word(spelled[k - 1]):
-        return None
+        return None  # no title word (94% of these mentions): no word spans needed
+    words = _words(e)
     groups: list[list[int]] = [[]]
     for i in range(k, len(words)):
         if spelled[i] in ("and", "&"):
@@ -377,7 +393,9 @@ _PHRASES = _phrase_patterns()
 def _table_phrases(text: str, entities: list, make) -> list:
     """Long names from the alias table found verbatim replace the pieces the tagger made
     of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
-    candidates = {p for e in entities for w in e.text.casefold().split() for p in _PHRASES.get(w, ())}
+    # The mentions' words, all folded at once (casefold is per character).
+    words = set(" ".join([e.text for e in entities]).casefold().split())
+    candidates = {p for w in words.intersection(_PHRASES) for p in _PHRASES[w]}
     if not candidates:  # the tagger found no word of a listed name
         return entities
     folded = text.casefold()
@@ -405,7 +423,6 @@ def _join_title_phrases(text: str, entities: Sequence, make) -> list:
     """
     out: list = []
     for e in entities:
-        gap = text[out[-1].end : e.start].split() if out else []
         if (
             out
             and e.label == "PERSON"
@@ -413,7 +430,7 @@ def _join_title_phrases(text: str, entities: Sequence, make) -> list:
             and len(out[-1].text.split()) > 1
             and canonical_name(out[-1].text.split()[0], "LOCATION") is not None
             and canonical_name(out[-1].text, "ORGANIZATION") is None  # "U.S. Treasury" stays
-            and len(gap) <= 3
+            and len(gap := text[out[-1].end : e.start].split()) <= 3
             and all(w[:1].isupper() and w.isalpha() and _bare(w) in _ROLE_WORDS for w in gap)
             and (gap or _bare(e.text.split()[0]) in _TITLES)
         ):
@@ -607,12 +624,7 @@ def tidy(
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
             continue
-        # A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
-        # Chancellor") is a role.
-        k = 0
-        while k < len(words) - 1 and canonical_name(words[k], "LOCATION") is not None:
-            k += 1
-        if all(_bare(w) in _ROLE_WORDS for w in words[k:]):
+        if _bare_role(e.text):
             continue
         agency = _POSSESSIVE.sub("", bare)
         if agency in _ALL_AGENCIES and (agency in publisher or _reporter_mention(text, e.start, e.end)):
@@ -737,6 +749,13 @@ def surface_name(text: str, label: str) -> str:
     return _strip_name(text, label)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _organization_name(name: str) -> str:
+    """The canonical name of an organization: the table's, else without its legal form."""
+    label = "ORGANIZATION"
+    return canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
+
+
 def _strip_suffix(name: str) -> str:
     """ "BankAmerica Corp" -> "BankAmerica": the legal form is not part of the facet value."""
     words = name.split(" ")
@@ -757,6 +776,7 @@ _GENERIC_HEADS = frozenset(
 _GENERIC_OPENERS = frozenset({"central", "national", "the"})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _generic_name(name: str) -> bool:
     """True for an organization name made only of generic words ("Bank", "Central Bank"),
     which names a body only with a qualifier ("Dutch Central Bank") or in the context of
@@ -797,6 +817,7 @@ def _vote_labels(base: list[str], labels: list[str]) -> None:
                 labels[i] = "PERSON" if person else max((t for t in v if t != "PERSON"), key=lambda t: v[t])
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[:1].isupper())
 
@@ -982,7 +1003,7 @@ def canonicalize(
                 continue
             name, label = longer.pop(), "ORGANIZATION"
         if label == "ORGANIZATION":
-            name = canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
+            name = _organization_name(name)
         elif label in ("LOCATION", "PERSON"):
             # "Fremont, Calif." at a sentence end: the full stop was taken as the sentence's.
             dotted = text is not None and text[e.end : e.end + 1] == "." and canonical_name(name + ".", label)
@@ -996,6 +1017,7 @@ def canonicalize(
         if not names[i]:
             continue
         if names[i] != e.name or labels[i] != e.label:
-            e = attrs.evolve(e, name=names[i], label=labels[i])
+            # The constructor, as _respan does: 0.57 us where attrs.evolve took 1.34.
+            e = type(e)(e.text, labels[i], e.start, e.end, names[i])
         out.append(e)
     return out
