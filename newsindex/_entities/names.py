@@ -370,20 +370,24 @@ _TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan"
 _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
 
-def _phrase_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
+_Phrase = tuple[str, tuple[str, ...], re.Pattern]  # longest word, all words (folded), pattern
+
+
+def _phrase_patterns() -> dict[str, list[_Phrase]]:
     """Patterns of the long organization names of the alias table, by each of their
-    capitalised words, with the name's longest word: a name is searched for only when the
-    tagger found one of its words and its longest word is in the text."""
+    capitalised words, with the name's longest word and all its words: a name is searched
+    for only when the tagger found one of its words and its words are in the text."""
     from .aliases import _ORGANIZATIONS
 
     names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
-    out: dict[str, list[tuple[str, re.Pattern]]] = {}
+    out: dict[str, list[_Phrase]] = {}
     for n in sorted(names):
         pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)
         key = max(n.split(), key=len).casefold()
+        words = tuple(w.casefold() for w in n.split())
         for word in n.split():
             if word[:1].isupper():
-                out.setdefault(word.casefold(), []).append((key, pattern))
+                out.setdefault(word.casefold(), []).append((key, words, pattern))
     return out
 
 
@@ -399,9 +403,15 @@ def _table_phrases(text: str, entities: list, make) -> list:
     if not candidates:  # the tagger found no word of a listed name
         return entities
     folded = text.casefold()
+    # Substring tests before the regex: most candidates stop here. The name's longest word
+    # must be in the folded text; on ASCII text, where IGNORECASE pairs ASCII letters only,
+    # so must all its words (2,647 regex scans of the text instead of 12,940 over 10,000
+    # Reuters articles). Elsewhere IGNORECASE also matches "i" to "ı", which casefold
+    # keeps apart, so only the longest word is tested, as before.
+    ascii_text = text.isascii()
     found: list[tuple[int, int]] = []
-    for key, pattern in sorted(candidates, key=lambda kp: len(kp[1].pattern), reverse=True):
-        if key not in folded:  # a substring test before the regex: most candidates stop here
+    for key, words, pattern in sorted(candidates, key=lambda kp: len(kp[2].pattern), reverse=True):
+        if key not in folded or (ascii_text and not all(w in folded for w in words)):
             continue
         for m in pattern.finditer(text):
             a, b = m.span()
