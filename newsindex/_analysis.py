@@ -143,7 +143,8 @@ def tokenize(text: str) -> list[list[Span]]:
     >>> [[text[s:e] for s, e in sent] for sent in tokenize(text)]
     [['Kim', 'met', 'Putin', '.'], ['He', 'left', '.']]
     """
-    return [word_spans(text, s, e) for s, e in sentence_spans(text)]
+    finditer = (_ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE).finditer  # word_spans, inlined
+    return [[m.span() for m in finditer(text, s, e)] for s, e in sentence_spans(text)]
 
 
 def normalize(token: str) -> str:
