@@ -398,8 +398,8 @@ def _table_phrases(text: str, entities: list, make) -> list:
     """Long names from the alias table found verbatim replace the pieces the tagger made
     of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
     # The mentions' words, all folded at once (casefold is per character).
-    words = set(" ".join([e.text for e in entities]).casefold().split())
-    candidates = {p for w in words.intersection(_PHRASES) for p in _PHRASES[w]}
+    mentioned = set(" ".join([e.text for e in entities]).casefold().split())
+    candidates = {p for w in mentioned.intersection(_PHRASES) for p in _PHRASES[w]}
     if not candidates:  # the tagger found no word of a listed name
         return entities
     folded = text.casefold()
