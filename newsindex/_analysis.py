@@ -179,9 +179,20 @@ def _parts(word: str) -> list[str]:
 
 # Each distinct token is normalized, stopped and stemmed once per process: news
 # vocabulary is small next to its running text, so these caches hit >95%.
-@functools.lru_cache(maxsize=1 << 16)
+# The hottest, index_words', is a plain dict emptied when full: a hit is one dict
+# lookup, where an lru_cache also moves the entry to the front of its list.
+_STEMMED: dict[str, tuple[str, ...]] = {}
+_STEMMED_MAX = 1 << 17
+
+
 def _stemmed_parts(token: str) -> tuple[str, ...]:
-    return tuple(_stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
+    parts = _STEMMED.get(token)
+    if parts is None:
+        if len(_STEMMED) >= _STEMMED_MAX:
+            _STEMMED.clear()
+        parts = tuple(_stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
+        _STEMMED[token] = parts
+    return parts
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -228,9 +239,11 @@ def index_words(text: str, spans: Iterable[Span]) -> list[str]:
     outside phrases, so ``the`` alone still matches nothing.
     """
     words: list[str] = []
-    extend = words.extend
+    cached = _STEMMED.get
     for start, end in spans:
-        extend(_stemmed_parts(text[start:end]))
+        token = text[start:end]
+        parts = cached(token)
+        words += _stemmed_parts(token) if parts is None else parts
     return words
 
 

@@ -164,3 +164,15 @@ def test_name_words_are_name_terms_without_spans():
 def test_name_words_agree_with_name_terms(text: str) -> None:
     terms = name_terms(text)
     assert name_words(text) == ([t.text for t in terms], [t.pos for t in terms])
+
+
+def test_index_words_cache_empties_when_full(monkeypatch):
+    import newsindex._analysis as analysis
+
+    text = "The banks' ballistic missiles, Kim's U.S. visit and 18-month bonds"
+    expected = [t.text for t in index_terms(text, stops=False)]
+    monkeypatch.setattr(analysis, "_STEMMED_MAX", 3)
+    monkeypatch.setattr(analysis, "_STEMMED", {})
+    assert index_words(text, word_spans(text)) == expected
+    assert index_words(text, word_spans(text)) == expected
+    assert len(analysis._STEMMED) <= 3
