@@ -194,7 +194,7 @@ def hard_wrapped(text: str) -> bool:
     ...     "Comissaria Smith said in its weekly review.")
     True
     """
-    lengths = [len(line.rstrip()) for line in text.split("\n") if line.strip()]
+    lengths = [len(kept) for line in text.split("\n") if (kept := line.rstrip())]  # blank lines out
     if len(lengths) < 3:
         return False
     width = max(lengths)
@@ -344,6 +344,13 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
 
 
 # --------------------------------------------------------------------------- backends
+@functools.lru_cache(maxsize=1 << 16)  # asked of every mention; news repeats its names
+def _capital_or_digit(name: str) -> bool:
+    """A name has a capital letter or a digit somewhere; this drops rare junk such as
+    the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training)."""
+    return any(ch.isupper() or ch.isdigit() for ch in name)
+
+
 _TYPE_LABEL = {"PER": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION", "MISC": "MISC"}
 
 
@@ -435,9 +442,7 @@ class BundledExtractor:
                 start, end = a, b
             if cur is not None and end > start:
                 ents.append(Entity(text[start:end], cur, start, end))
-        # A name has a capital letter or a digit somewhere; this drops rare junk such as
-        # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
-        ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
+        ents = [e for e in ents if _capital_or_digit(e.text)]
         return canonicalize(tidy(text, ents, self._common, self._place), text, self._known, self._namelike)
 
 

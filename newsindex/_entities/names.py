@@ -409,10 +409,9 @@ def _table_phrases(text: str, entities: list, make) -> list:
     # Reuters articles). Elsewhere IGNORECASE also matches "i" to "ı", which casefold
     # keeps apart, so only the longest word is tested, as before.
     ascii_text = text.isascii()
+    candidates = {c for c in candidates if c[0] in folded and (not ascii_text or all(w in folded for w in c[1]))}
     found: list[tuple[int, int]] = []
-    for key, words, pattern in sorted(candidates, key=lambda kp: len(kp[2].pattern), reverse=True):
-        if key not in folded or (ascii_text and not all(w in folded for w in words)):
-            continue
+    for _, _, pattern in sorted(candidates, key=lambda c: len(c[2].pattern), reverse=True):
         for m in pattern.finditer(text):
             a, b = m.span()
             if text[a].isupper() and not any(x < b and a < y for x, y in found):
@@ -809,6 +808,8 @@ def _firm_word(word: str, org: list[str]) -> bool:
 def _vote_labels(base: list[str], labels: list[str]) -> None:
     """Person or not, one answer per name in an article: the majority of its mentions
     (ties: not a person)."""
+    if "PERSON" not in labels:  # nothing to vote on (a vote only moves a label to or from PERSON)
+        return
     typed = ("PERSON", "ORGANIZATION", "LOCATION")
     votes: dict[str, dict[str, int]] = {}
     for b, lab in zip(base, labels):
