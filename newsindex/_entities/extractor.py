@@ -344,13 +344,6 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
 
 
 # --------------------------------------------------------------------------- backends
-@functools.lru_cache(maxsize=1 << 16)  # asked of every mention; news repeats its names
-def _capital_or_digit(name: str) -> bool:
-    """A name has a capital letter or a digit somewhere; this drops rare junk such as
-    the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training)."""
-    return any(ch.isupper() or ch.isdigit() for ch in name)
-
-
 _TYPE_LABEL = {"PER": "PERSON", "ORG": "ORGANIZATION", "LOC": "LOCATION", "MISC": "MISC"}
 
 
@@ -442,7 +435,9 @@ class BundledExtractor:
                 start, end = a, b
             if cur is not None and end > start:
                 ents.append(Entity(text[start:end], cur, start, end))
-        ents = [e for e in ents if _capital_or_digit(e.text)]
+        # A name has a capital letter or a digit somewhere; this drops rare junk such as
+        # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
+        ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
         return canonicalize(tidy(text, ents, self._common, self._place), text, self._known, self._namelike)
 
 

@@ -157,9 +157,6 @@ _WORD = re.compile(r"\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-# Pure functions of a word or a name that tidy asks of every mention are cached: news
-# repeats its names, and a cache hit costs less than the call of a Python function.
-@functools.lru_cache(maxsize=1 << 16)
 def _bare(word: str) -> str:
     return word.casefold().rstrip(".,")
 
@@ -200,26 +197,20 @@ def _respan(text: str, e, start: int, end: int, label: str | None = None):
 _EDGE_PUNCT = frozenset('<>()[]{}"*,;:')
 
 
-def _edge_word_ok(word: str, first: bool, label: str, n: int) -> bool:
+def _edge_word_ok(word: str, first: bool, e, n: int) -> bool:
     """Fast check that an edge word needs no trimming (the common case)."""
     if not word[:1].isalpha() or not word[-1:].isalnum():
         return False
     b = word.casefold()
-    if n > 1 and (b in _EDGE_DATES or (first and label == "PERSON") or word[:1].islower()):
+    if n > 1 and (b in _EDGE_DATES or (first and e.label == "PERSON") or word[:1].islower()):
         return False
     return b not in _WIRE_WORDS
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _edges_ok(name: str, label: str) -> bool:
-    """True when neither edge word of a mention spelled ``name`` needs trimming."""
-    split = name.split()
-    return _edge_word_ok(split[0], True, label, len(split)) and _edge_word_ok(split[-1], False, label, len(split))
-
-
 def _trim(text: str, e):
     """Trim junk, wire words, months/weekdays and (for persons) titles off the edges."""
-    if _edges_ok(e.text, e.label):
+    split = e.text.split()
+    if _edge_word_ok(split[0], True, e, len(split)) and _edge_word_ok(split[-1], False, e, len(split)):
         return e
     words = _words(e)
     caps = e.text.isupper()
@@ -268,7 +259,6 @@ def _cut_at_comma(text: str, e):
     return _respan(text, e, e.start, end)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _bare_role(name: str) -> bool:
     """A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
     Chancellor") is a role."""
@@ -758,11 +748,10 @@ def surface_name(text: str, label: str) -> str:
     return _strip_name(text, label)
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _organization_name(name: str) -> str:
     """The canonical name of an organization: the table's, else without its legal form."""
-    label = "ORGANIZATION"
-    return canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
+    stripped = _strip_suffix(name)  # once (the table lists few names)
+    return canonical_name(name, "ORGANIZATION") or canonical_name(stripped, "ORGANIZATION") or stripped
 
 
 def _strip_suffix(name: str) -> str:
@@ -785,7 +774,6 @@ _GENERIC_HEADS = frozenset(
 _GENERIC_OPENERS = frozenset({"central", "national", "the"})
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _generic_name(name: str) -> bool:
     """True for an organization name made only of generic words ("Bank", "Central Bank"),
     which names a body only with a qualifier ("Dutch Central Bank") or in the context of
@@ -828,7 +816,6 @@ def _vote_labels(base: list[str], labels: list[str]) -> None:
                 labels[i] = "PERSON" if person else max((t for t in v if t != "PERSON"), key=lambda t: v[t])
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[:1].isupper())
 
