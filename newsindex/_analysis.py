@@ -30,6 +30,7 @@ __all__ = [
     "index_terms",
     "index_words",
     "name_terms",
+    "name_words",
     "normalize",
     "sentence_spans",
     "tokenize",
@@ -61,6 +62,10 @@ word_tokenizer = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
 # NLTK compiles with the `regex` module (an NLTK dependency), whose Unicode
 # tables are newer than `re`'s; so do we, so the two agree on every character.
 _TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.VERBOSE | regex.UNICODE)
+# On ASCII text the standard `re` matches the same (the classes the pattern uses,
+# \w, \d and [^\w\s\x1c-\x1f], agree on all 128 characters; a test checks) and is
+# faster: tokenizing took 0.067 instead of 0.088 ms per Reuters article (all ASCII).
+_ASCII_TOKEN_RE = re.compile(TOKEN_PATTERN, re.VERBOSE)
 
 # Typographic quotes map one character to one character, so offsets survive.
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
@@ -127,7 +132,8 @@ def sentence_spans(text: str) -> list[Span]:
 
 def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Character spans of the word tokens of ``text[start:end]``, as offsets in ``text``."""
-    return [m.span() for m in _TOKEN_RE.finditer(text, start, len(text) if end is None else end)]
+    pattern = _ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE  # isascii() is O(1)
+    return [m.span() for m in pattern.finditer(text, start, len(text) if end is None else end)]
 
 
 def tokenize(text: str) -> list[list[Span]]:
@@ -137,7 +143,8 @@ def tokenize(text: str) -> list[list[Span]]:
     >>> [[text[s:e] for s, e in sent] for sent in tokenize(text)]
     [['Kim', 'met', 'Putin', '.'], ['He', 'left', '.']]
     """
-    return [word_spans(text, s, e) for s, e in sentence_spans(text)]
+    finditer = (_ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE).finditer  # word_spans, inlined
+    return [[m.span() for m in finditer(text, s, e)] for s, e in sentence_spans(text)]
 
 
 def normalize(token: str) -> str:
@@ -172,9 +179,20 @@ def _parts(word: str) -> list[str]:
 
 # Each distinct token is normalized, stopped and stemmed once per process: news
 # vocabulary is small next to its running text, so these caches hit >95%.
-@functools.lru_cache(maxsize=1 << 16)
+# The hottest, index_words', is a plain dict emptied when full: a hit is one dict
+# lookup, where an lru_cache also moves the entry to the front of its list.
+_STEMMED: dict[str, tuple[str, ...]] = {}
+_STEMMED_MAX = 1 << 17
+
+
 def _stemmed_parts(token: str) -> tuple[str, ...]:
-    return tuple(_stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
+    parts = _STEMMED.get(token)
+    if parts is None:
+        if len(_STEMMED) >= _STEMMED_MAX:
+            _STEMMED.clear()
+        parts = tuple(_stem(p) if p.isalpha() else p for p in _parts(normalize(token)) if len(p) <= _MAX_TERM)
+        _STEMMED[token] = parts
+    return parts
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -221,9 +239,11 @@ def index_words(text: str, spans: Iterable[Span]) -> list[str]:
     outside phrases, so ``the`` alone still matches nothing.
     """
     words: list[str] = []
-    extend = words.extend
+    cached = _STEMMED.get
     for start, end in spans:
-        extend(_stemmed_parts(text[start:end]))
+        token = text[start:end]
+        parts = cached(token)
+        words += _stemmed_parts(token) if parts is None else parts
     return words
 
 
@@ -245,6 +265,32 @@ def name_terms(text: str) -> list[Term]:
             pos = terms[-1].pos + NAME_GAP
         offset += len(line) + 1
     return terms
+
+
+# Names recur across articles ("United States", "Reuters") far more than running
+# text does, so a name's words are cached whole: the bulk writer's name fields cost
+# 0.067 ms an article through name_terms, 0.043 through name_words (10,000 Reuters
+# articles, cold caches included).
+@functools.lru_cache(maxsize=1 << 14)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(part for start, end in word_spans(name) for part in _name_parts(name[start:end]))
+
+
+def name_words(text: str) -> tuple[list[str], list[int]]:
+    """The texts and positions of :func:`name_terms`, without the character spans.
+
+    >>> name_words("Kim Jong Un\nPutin")
+    (['kim', 'jong', 'un', 'putin'], [0, 1, 2, 102])
+    """
+    words: list[str] = []
+    positions: list[int] = []
+    pos = 0
+    for line in text.split("\n"):
+        if parts := _name_words(line):
+            words += parts
+            positions += range(pos, pos + len(parts))
+            pos += len(parts) - 1 + NAME_GAP
+    return words, positions
 
 
 class _TermAnalyzer(Analyzer):

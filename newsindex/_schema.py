@@ -17,7 +17,7 @@ from whoosh.qparser.common import QueryParserError
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from . import _dates as dates
-from ._analysis import NameAnalyzer, NewsAnalyzer, name_terms
+from ._analysis import NameAnalyzer, NewsAnalyzer, name_words
 from ._article import Article
 from ._entities import ArticleEntities
 from ._vocabulary import ENTITY_FIELDS
@@ -140,9 +140,8 @@ def names_as_tokens(doc: dict[str, Any]) -> dict[str, Any]:
     for name in NAME_ANALYZED:
         value = doc.get(name)
         if isinstance(value, str):
-            terms = name_terms(value)
             doc.setdefault(f"_stored_{name}", value)
-            doc[name] = Tokens([t.text for t in terms], [t.pos for t in terms])
+            doc[name] = Tokens(*name_words(value))
     return doc
 
 

@@ -9,6 +9,7 @@ from newsindex._analysis import (
     index_terms,
     index_words,
     name_terms,
+    name_words,
     sentence_spans,
     tokenize,
     word_spans,
@@ -118,6 +119,24 @@ def test_word_spans_agree_with_nltk_regexp_tokenizer(text):
     assert word_spans(text) == list(word_tokenizer.span_tokenize(text))
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=300), st.integers(0, 300), st.integers(0, 300))
+def test_ascii_word_spans_agree_with_nltk_regexp_tokenizer(text, start, end):
+    # ASCII text takes the standard library's `re`; NLTK's tokenizer uses `regex`.
+    start, end = sorted((min(start, len(text)), min(end, len(text))))
+    expected = [(start + a, start + b) for a, b in word_tokenizer.span_tokenize(text[start:end])]
+    assert word_spans(text, start, end) == expected
+
+
+def test_re_and_regex_agree_on_the_ascii_classes_of_the_token_pattern():
+    import re
+
+    import regex
+
+    for cls in (r"\w", r"\d", r"[^\W\d_]", r"[^\w\s\x1c-\x1f]"):
+        for c in map(chr, range(128)):
+            assert bool(re.match(cls, c)) == bool(regex.match(cls, c, regex.UNICODE)), (cls, c)
+
+
 @given(st.text(max_size=300))
 def test_any_text_tokenizes_with_valid_spans(text):
     for sentence in tokenize(text):
@@ -133,3 +152,27 @@ def test_index_words_are_the_texts_of_index_terms_with_stop_words():
     text = "Kim’s ballistic missiles: U.S. and Russia-North Korea talks, 18-month war"
     assert index_words(text, word_spans(text)) == [t.text for t in index_terms(text, stops=False)]
     assert "and" in index_words(text, word_spans(text))
+
+
+def test_name_words_are_name_terms_without_spans():
+    for text in ["Kim Jong Un\nVladimir Putin", "", "\n\nU.S.\n\n-\nAT&T Corp\n's", "O'Brien's\nSoo-suk\n\n"]:
+        terms = name_terms(text)
+        assert name_words(text) == ([t.text for t in terms], [t.pos for t in terms])
+
+
+@given(st.text(alphabet=st.sampled_from("ab A.U-'’&\n 1é"), max_size=40))
+def test_name_words_agree_with_name_terms(text: str) -> None:
+    terms = name_terms(text)
+    assert name_words(text) == ([t.text for t in terms], [t.pos for t in terms])
+
+
+def test_index_words_cache_empties_when_full(monkeypatch):
+    import newsindex._analysis as analysis
+
+    text = "The banks' ballistic missiles, Kim's U.S. visit and 18-month bonds"
+    expected = [t.text for t in index_terms(text, stops=False)]
+    monkeypatch.setattr(analysis, "_STEMMED_MAX", 3)
+    monkeypatch.setattr(analysis, "_STEMMED", {})
+    assert index_words(text, word_spans(text)) == expected
+    assert index_words(text, word_spans(text)) == expected
+    assert len(analysis._STEMMED) <= 3

@@ -194,7 +194,7 @@ def hard_wrapped(text: str) -> bool:
     ...     "Comissaria Smith said in its weekly review.")
     True
     """
-    lengths = [len(line.rstrip()) for line in text.split("\n") if line.strip()]
+    lengths = [len(kept) for line in text.split("\n") if (kept := line.rstrip())]  # blank lines out
     if len(lengths) < 3:
         return False
     width = max(lengths)

@@ -25,8 +25,6 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
-import attrs
-
 from .aliases import CAPITALS, COMPANY_SUFFIXES, POSSESSIVE_NAMES, canonical_name, other_label
 
 __all__ = ["canonicalize", "in_caps_line", "surface_name", "tidy"]
@@ -261,6 +259,16 @@ def _cut_at_comma(text: str, e):
     return _respan(text, e, e.start, end)
 
 
+def _bare_role(name: str) -> bool:
+    """A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
+    Chancellor") is a role."""
+    words = name.split()
+    k = 0
+    while k < len(words) - 1 and canonical_name(words[k], "LOCATION") is not None:
+        k += 1
+    return all(_bare(w) in _ROLE_WORDS for w in words[k:])
+
+
 def _role_word(word: str) -> bool:
     b = _bare(word)
     return b in _ROLE_WORDS or b in _PLURAL_TITLES
@@ -275,21 +283,19 @@ def _title_phrase(text: str, e) -> tuple[list, bool] | None:
     The names after the last title word (1-4 capitalised words each, joined by "and") are
     persons; what comes before the titles stays, as an organization, only when it ends in
     the head of a body's name ("Army"), else it qualified the title ("Treasury")."""
-    if len(e.text.split()) < 3:  # the common case, before the costlier word spans
+    spelled = e.text.split()  # the words of _words(e): str.split and re's \s agree on spaces
+    if len(spelled) < 3:  # the common case
         return None
-    words = _words(e)
-    if len(words) < 3:
-        return None
-    spelled = [text[a:b] for a, b in words]
-    k = len(words)
+    k = len(spelled)
     while k > 0:
         w = spelled[k - 1]
-        if (w[:1].isupper() and not _role_word(w)) or (w in ("and", "&") and k < len(words)):
+        if (w[:1].isupper() and not _role_word(w)) or (w in ("and", "&") and k < len(spelled)):
             k -= 1
             continue
         break
     if k == 0 or not _role_word(spelled[k - 1]):
-        return None
+        return None  # no title word (94% of these mentions): no word spans needed
+    words = _words(e)
     groups: list[list[int]] = [[]]
     for i in range(k, len(words)):
         if spelled[i] in ("and", "&"):
@@ -354,20 +360,24 @@ _TREATY_LAST = frozenset({"agreement", "accord", "pact", "treaty", "act", "plan"
 _AND = re.compile(r"[ \t]+(?:and|&|AND)[ \t]+$")
 
 
-def _phrase_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
+_Phrase = tuple[str, tuple[str, ...], re.Pattern]  # longest word, all words (folded), pattern
+
+
+def _phrase_patterns() -> dict[str, list[_Phrase]]:
     """Patterns of the long organization names of the alias table, by each of their
-    capitalised words, with the name's longest word: a name is searched for only when the
-    tagger found one of its words and its longest word is in the text."""
+    capitalised words, with the name's longest word and all its words: a name is searched
+    for only when the tagger found one of its words and its words are in the text."""
     from .aliases import _ORGANIZATIONS
 
     names = {n for c, vs in _ORGANIZATIONS.items() for n in (c, *vs) if len(n.split()) >= 3}
-    out: dict[str, list[tuple[str, re.Pattern]]] = {}
+    out: dict[str, list[_Phrase]] = {}
     for n in sorted(names):
         pattern = re.compile(r"\b" + r"\s+".join(map(re.escape, n.split())) + r"\b", re.IGNORECASE)
         key = max(n.split(), key=len).casefold()
+        words = tuple(w.casefold() for w in n.split())
         for word in n.split():
             if word[:1].isupper():
-                out.setdefault(word.casefold(), []).append((key, pattern))
+                out.setdefault(word.casefold(), []).append((key, words, pattern))
     return out
 
 
@@ -377,14 +387,21 @@ _PHRASES = _phrase_patterns()
 def _table_phrases(text: str, entities: list, make) -> list:
     """Long names from the alias table found verbatim replace the pieces the tagger made
     of them ("General Agreement on Tariffs and Trade" tagged "Agreement" and "Trade")."""
-    candidates = {p for e in entities for w in e.text.casefold().split() for p in _PHRASES.get(w, ())}
+    # The mentions' words, all folded at once (casefold is per character).
+    mentioned = set(" ".join([e.text for e in entities]).casefold().split())
+    candidates = {p for w in mentioned.intersection(_PHRASES) for p in _PHRASES[w]}
     if not candidates:  # the tagger found no word of a listed name
         return entities
     folded = text.casefold()
+    # Substring tests before the regex: most candidates stop here. The name's longest word
+    # must be in the folded text; on ASCII text, where IGNORECASE pairs ASCII letters only,
+    # so must all its words (2,647 regex scans of the text instead of 12,940 over 10,000
+    # Reuters articles). Elsewhere IGNORECASE also matches "i" to "ı", which casefold
+    # keeps apart, so only the longest word is tested, as before.
+    ascii_text = text.isascii()
+    candidates = {c for c in candidates if c[0] in folded and (not ascii_text or all(w in folded for w in c[1]))}
     found: list[tuple[int, int]] = []
-    for key, pattern in sorted(candidates, key=lambda kp: len(kp[1].pattern), reverse=True):
-        if key not in folded:  # a substring test before the regex: most candidates stop here
-            continue
+    for _, _, pattern in sorted(candidates, key=lambda c: len(c[2].pattern), reverse=True):
         for m in pattern.finditer(text):
             a, b = m.span()
             if text[a].isupper() and not any(x < b and a < y for x, y in found):
@@ -405,7 +422,6 @@ def _join_title_phrases(text: str, entities: Sequence, make) -> list:
     """
     out: list = []
     for e in entities:
-        gap = text[out[-1].end : e.start].split() if out else []
         if (
             out
             and e.label == "PERSON"
@@ -413,7 +429,7 @@ def _join_title_phrases(text: str, entities: Sequence, make) -> list:
             and len(out[-1].text.split()) > 1
             and canonical_name(out[-1].text.split()[0], "LOCATION") is not None
             and canonical_name(out[-1].text, "ORGANIZATION") is None  # "U.S. Treasury" stays
-            and len(gap) <= 3
+            and len(gap := text[out[-1].end : e.start].split()) <= 3
             and all(w[:1].isupper() and w.isalpha() and _bare(w) in _ROLE_WORDS for w in gap)
             and (gap or _bare(e.text.split()[0]) in _TITLES)
         ):
@@ -607,12 +623,7 @@ def tidy(
         bare = _bare(e.text)
         if bare == "reuter" or bare in _WIRE_WORDS:
             continue
-        # A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
-        # Chancellor") is a role.
-        k = 0
-        while k < len(words) - 1 and canonical_name(words[k], "LOCATION") is not None:
-            k += 1
-        if all(_bare(w) in _ROLE_WORDS for w in words[k:]):
+        if _bare_role(e.text):
             continue
         agency = _POSSESSIVE.sub("", bare)
         if agency in _ALL_AGENCIES and (agency in publisher or _reporter_mention(text, e.start, e.end)):
@@ -737,6 +748,12 @@ def surface_name(text: str, label: str) -> str:
     return _strip_name(text, label)
 
 
+def _organization_name(name: str) -> str:
+    """The canonical name of an organization: the table's, else without its legal form."""
+    stripped = _strip_suffix(name)  # once (the table lists few names)
+    return canonical_name(name, "ORGANIZATION") or canonical_name(stripped, "ORGANIZATION") or stripped
+
+
 def _strip_suffix(name: str) -> str:
     """ "BankAmerica Corp" -> "BankAmerica": the legal form is not part of the facet value."""
     words = name.split(" ")
@@ -779,6 +796,8 @@ def _firm_word(word: str, org: list[str]) -> bool:
 def _vote_labels(base: list[str], labels: list[str]) -> None:
     """Person or not, one answer per name in an article: the majority of its mentions
     (ties: not a person)."""
+    if "PERSON" not in labels:  # nothing to vote on (a vote only moves a label to or from PERSON)
+        return
     typed = ("PERSON", "ORGANIZATION", "LOCATION")
     votes: dict[str, dict[str, int]] = {}
     for b, lab in zip(base, labels):
@@ -982,7 +1001,7 @@ def canonicalize(
                 continue
             name, label = longer.pop(), "ORGANIZATION"
         if label == "ORGANIZATION":
-            name = canonical_name(name, label) or canonical_name(_strip_suffix(name), label) or _strip_suffix(name)
+            name = _organization_name(name)
         elif label in ("LOCATION", "PERSON"):
             # "Fremont, Calif." at a sentence end: the full stop was taken as the sentence's.
             dotted = text is not None and text[e.end : e.end + 1] == "." and canonical_name(name + ".", label)
@@ -996,6 +1015,7 @@ def canonicalize(
         if not names[i]:
             continue
         if names[i] != e.name or labels[i] != e.label:
-            e = attrs.evolve(e, name=names[i], label=labels[i])
+            # The constructor, as _respan does: 0.57 us where attrs.evolve took 1.34.
+            e = type(e)(e.text, labels[i], e.start, e.end, names[i])
         out.append(e)
     return out
