@@ -50,6 +50,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -178,10 +179,15 @@ def child_main(spec: dict[str, Any]) -> None:
         entities = None if spec["config"] == "no-entities" else "bundled"
         docs = _child_newsindex(corpus, folder, entities, spec["procs"], spec.get("batch_size"))
     seconds = time.perf_counter() - start
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # reaped pool workers
+    own_usage = resource.getrusage(resource.RUSAGE_SELF)
+    workers_usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # reaped pool workers
+    own, workers = own_usage.ru_maxrss, workers_usage.ru_maxrss
+    # CPU of the whole run, imports included (a few tenths of a second): the load
+    # moves it less than wall time
+    cpu = sum(u.ru_utime + u.ru_stime for u in (own_usage, workers_usage))
     index_bytes = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
-    print(json.dumps({"docs": docs, "seconds": seconds, "max_proc_kb": max(own, workers), "index_bytes": index_bytes}))
+    measured = {"docs": docs, "seconds": seconds, "cpu_seconds": cpu, "index_bytes": index_bytes}
+    print(json.dumps({**measured, "max_proc_kb": max(own, workers)}))
 
 
 # -- the parent: run children, sample memory ------------------------------------------
@@ -268,33 +274,60 @@ def run_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(corpus: Path, articles: int, text_bytes: int, args: argparse.Namespace, work: Path) -> list[dict]:
-    """Every configuration on one corpus file, baseline first."""
+    """Every configuration on one corpus file, baseline first, ``args.repeat`` rounds.
+
+    Each round's ratios are against that round's baseline: on the 2-core VM here
+    plain Whoosh's own time moved between 28 and 58 s from one minute to the next,
+    so only a baseline measured beside a run says anything about it.
+    """
     rows = []
     runs = [("baseline", 1)] if "baseline" in args.configs else []
     runs += [(c, p) for c in CONFIGS[1:] if c in args.configs for p in args.procs]
-    for config, procs in runs:
-        folder = work / f"index-{config}-{procs}"
-        folder.mkdir()
-        spec = {"config": config, "procs": procs, "corpus": str(corpus), "folder": str(folder)}
-        if args.batch_size:
-            spec["batch_size"] = args.batch_size
-        print(f"  {config:<12} procs {procs} …", end="", flush=True, file=sys.stderr)
-        result = run_child(spec)
-        shutil.rmtree(folder, ignore_errors=True)
-        result.update(
-            config=config,
-            procs=procs if config != "baseline" else 1,
-            articles=articles,
-            text_mb=text_bytes / 1e6,
-            docs_per_s=result["docs"] / result["seconds"],
-            mb_per_s=text_bytes / 1e6 / result["seconds"],
-        )
-        print(f" {result['docs_per_s']:,.0f} docs/s", file=sys.stderr)
-        rows.append(result)
-    base = next((r for r in rows if r["config"] == "baseline"), None)
-    for row in rows:
-        row["ratio"] = row["docs_per_s"] / base["docs_per_s"] if base else None
+    for rnd in range(1, args.repeat + 1):
+        this_round = []
+        for config, procs in runs:
+            folder = work / f"index-{config}-{procs}"
+            folder.mkdir()
+            spec = {"config": config, "procs": procs, "corpus": str(corpus), "folder": str(folder)}
+            if args.batch_size:
+                spec["batch_size"] = args.batch_size
+            print(f"  round {rnd}: {config:<12} procs {procs} …", end="", flush=True, file=sys.stderr)
+            result = run_child(spec)
+            shutil.rmtree(folder, ignore_errors=True)
+            result.update(
+                round=rnd,
+                config=config,
+                procs=procs if config != "baseline" else 1,
+                articles=articles,
+                text_mb=text_bytes / 1e6,
+                docs_per_s=result["docs"] / result["seconds"],
+                mb_per_s=text_bytes / 1e6 / result["seconds"],
+            )
+            print(f" {result['docs_per_s']:,.0f} docs/s", file=sys.stderr)
+            this_round.append(result)
+        base = next((r for r in this_round if r["config"] == "baseline"), None)
+        for row in this_round:
+            row["ratio"] = row["docs_per_s"] / base["docs_per_s"] if base else None
+        rows += this_round
     return rows
+
+
+def medians(rows: list[dict]) -> list[dict]:
+    """One row per (size, config, procs): the median round by docs/s, with the median
+    ratio and the range of the rounds' ratios."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["articles"], r["config"], r["procs"]), []).append(r)
+    out = []
+    for group in groups.values():
+        row = dict(sorted(group, key=lambda r: r["docs_per_s"])[(len(group) - 1) // 2])
+        ratios = sorted(r["ratio"] for r in group if r["ratio"] is not None)
+        if ratios:
+            row["ratio"] = statistics.median(ratios)
+            row["ratio_range"] = (ratios[0], ratios[-1])
+        row["rounds"] = len(group)
+        out.append(row)
+    return out
 
 
 # -- output --------------------------------------------------------------------------
@@ -302,15 +335,17 @@ def measure(corpus: Path, articles: int, text_bytes: int, args: argparse.Namespa
 
 def table(rows: list[dict]) -> str:
     head = (
-        f"{'articles':>9} {'config':<12} {'procs':>5} {'docs':>8} {'seconds':>8} {'docs/s':>8} {'MB/s':>6} "
+        f"{'round':>5} {'articles':>9} {'config':<12} {'procs':>5} {'docs':>8} {'seconds':>8} "
+        f"{'docs/s':>8} {'MB/s':>6} "
         f"{'peak MB':>8} {'PSS MB':>7} {'max proc MB':>11} {'index MB':>8} {'ratio':>6}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         ratio = f"{r['ratio']:.2f}x" if r["ratio"] is not None else "-"
         lines.append(
-            f"{r['articles']:>9,} {r['config']:<12} {r['procs']:>5} {r['docs']:>8,} {r['seconds']:>8.1f} "
-            f"{r['docs_per_s']:>8,.0f} {r['mb_per_s']:>6.2f} {r['peak_rss_mb']:>8.0f} {r['peak_pss_mb']:>7.0f} "
+            f"{r.get('round', 1):>5} {r['articles']:>9,} {r['config']:<12} {r['procs']:>5} {r['docs']:>8,} "
+            f"{r['seconds']:>8.1f} {r['docs_per_s']:>8,.0f} {r['mb_per_s']:>6.2f} {r.get('cpu_seconds', 0):>6.1f} "
+            f"{r['peak_rss_mb']:>8.0f} {r['peak_pss_mb']:>7.0f} "
             f"{r['max_proc_mb']:>11.0f} {r['index_bytes'] / 1e6:>8.1f} {ratio:>6}"
         )
     return "\n".join(lines)
@@ -385,6 +420,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     ap.add_argument("--batch-size", type=int, help="newsindex batch size (default: Index.add's)")
     ap.add_argument("--seed", type=int, default=0, help="synthetic generator seed")
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="rounds of every configuration, taking turns (default 1): medians"
+    )
     ap.add_argument("--output", type=Path, help="JSON results (default: benchmarks/results/index-<corpus>.json)")
     ap.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     ap.add_argument("--quick", action="store_true", help="a tiny run (smoke test): 400 synthetic articles, 2 processes")
@@ -393,6 +431,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.configs) - set(CONFIGS)
     if unknown:
         ap.error(f"unknown config(s): {', '.join(sorted(unknown))}")
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     if args.quick:
         # One batch big enough for the parallel path, at 2 processes.
         args.articles = args.articles or 400
@@ -421,6 +461,17 @@ def main(argv: list[str] | None = None) -> int:
             rows += measure(corpus, articles, text_bytes, args, work)
             corpus.unlink()
     print(table(rows))
+    summary = medians(rows)
+    if args.repeat > 1:
+        print(f"\nmedians of {args.repeat} rounds (ratio: median, and the rounds' range):")
+        for r in summary:
+            if r.get("ratio_range"):
+                low, high = r["ratio_range"]
+                ratio = f"{r['ratio']:.2f}x ({low:.2f}x to {high:.2f}x)"
+            else:
+                ratio = "-"
+            docs = f"{r['docs_per_s']:>8,.0f} docs/s"
+            print(f"  {r['articles']:>9,} {r['config']:<12} procs {r['procs']}: {docs}  {ratio}")
     import whoosh
 
     report = {
@@ -431,14 +482,16 @@ def main(argv: list[str] | None = None) -> int:
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "batch_size": args.batch_size,
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
+        "repeat": args.repeat,
         "results": rows,
+        "medians": summary,
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"results: {output}")
     if not args.no_chart:
         png = output.with_suffix(".png")
-        if chart(rows, png, f"newsindex indexing: {report['corpus']}"):
+        if chart(summary, png, f"newsindex indexing: {report['corpus']}"):
             print(f"chart:   {png}")
         else:
             print("chart:   skipped (matplotlib is not installed: pip install '.[bench]')")

@@ -69,9 +69,25 @@ def test_bench_index_quick_runs_end_to_end(tmp_path: Path) -> None:
         assert row["docs"] == row["articles"] == 400
         assert row["docs_per_s"] > 0 and row["mb_per_s"] > 0
         assert 0 < row["peak_pss_mb"] <= row["peak_rss_mb"] + 1
+        assert row["cpu_seconds"] > 0
     assert rows["baseline", 1]["ratio"] == 1.0
     if importlib.util.find_spec("matplotlib"):
         assert output.with_suffix(".png").stat().st_size > 0
+
+
+def test_bench_index_rounds_are_summarised_by_their_medians() -> None:
+    """--repeat: each round's ratio is against its own baseline; the summary is the median
+    round's docs/s, the median ratio and the rounds' range."""
+    bench = _load("bench_index")
+    rows = [
+        {"articles": 10, "config": config, "procs": procs, "docs_per_s": speed, "ratio": ratio, "round": rnd}
+        for rnd, base, full in ((1, 400, 600), (2, 300, 600), (3, 500, 700))
+        for config, procs, speed, ratio in (("baseline", 1, base, 1.0), ("full", 2, full, full / base))
+    ]
+    summary = {r["config"]: r for r in bench.medians(rows)}
+    assert summary["baseline"]["docs_per_s"] == 400 and summary["baseline"]["ratio"] == 1.0
+    assert summary["full"]["docs_per_s"] == 600 and summary["full"]["rounds"] == 3
+    assert summary["full"]["ratio"] == 1.5 and summary["full"]["ratio_range"] == (1.4, 2.0)
 
 
 def test_query_benchmark_agrees_with_plain_whoosh(seed_index) -> None:
