@@ -279,7 +279,7 @@ def _name_words(name: str) -> tuple[str, ...]:
 def name_words(text: str) -> tuple[list[str], list[int]]:
     """The texts and positions of :func:`name_terms`, without the character spans.
 
-    >>> name_words("Kim Jong Un\nPutin")
+    >>> name_words("Kim Jong Un\\nPutin")
     (['kim', 'jong', 'un', 'putin'], [0, 1, 2, 102])
     """
     words: list[str] = []
