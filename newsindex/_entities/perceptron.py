@@ -776,6 +776,16 @@ class Model:
         top = max(counts)
         return self._hmaj[h[0] if counts[h[0]] == top else counts.index(top)]
 
+    def _doc_vec(self, word: str, prof: tuple[set[str], set[str]]) -> tuple[Sequence[float], float] | None:
+        """Weights and O-bound of ``word``'s article-level feature (:func:`doc_feature`),
+        ``None`` for none; there are 8 such features, each looked up once per model."""
+        f = doc_feature(word, prof)
+        if f in self._docvecs:
+            return self._docvecs[f]
+        vec = self.weights.get(f) if f else None
+        dv = self._docvecs[f] = (vec, _bound(vec)) if vec else None
+        return dv
+
     def _table_vec(self, word: str) -> tuple[Sequence[float], float]:
         """Summed weights of :func:`table_features` of ``word`` and their O-bound (cached)."""
         got = self._tables.get(word)
@@ -811,9 +821,8 @@ class Model:
         trans = self._trans
         tbound = self._tbound
         hist_vec = self._hist
-        w = self.weights.get
+        doc_vec = self._doc_vec
         docvec_cache: dict[str, tuple[Sequence[float], float] | None] = {}
-        docvecs = self._docvecs
         history: dict[str, list[int]] = {}  # word -> [last type, counts per HIST_TYPES]
         hist_of = _HIST_OF_TAG
         stride = NTAGS + 1
@@ -856,13 +865,7 @@ class Model:
                     if word in docvec_cache:
                         dv = docvec_cache[word]
                     else:
-                        f = doc_feature(word, prof)
-                        if f in docvecs:  # one of 8 features: its weights and O-bound, cached
-                            dv = docvecs[f]
-                        else:
-                            vec = w(f) if f else None
-                            dv = docvecs[f] = (vec, _bound(vec)) if vec else None
-                        docvec_cache[word] = dv
+                        dv = docvec_cache[word] = doc_vec(word, prof)
                     # (vector, its O-bound) of each article-level feature that fires
                     adds: list[tuple[Sequence[float], float]] = [] if dv is None else [dv]
                     key = word.lower()
@@ -949,9 +952,8 @@ class Model:
         trans = self._trans
         tbound = self._tbound
         hist_vec = self._hist
-        w = self.weights.get
+        doc_vec = self._doc_vec
         docvec_cache: dict[str, tuple[Sequence[float], float] | None] = {}
-        docvecs = self._docvecs
         history: dict[str, list[int]] = {}  # word -> [last type, counts per HIST_TYPES]
         stride = NTAGS + 1
         closed = CLOSED
@@ -1020,13 +1022,7 @@ class Model:
                     if word in docvec_cache:
                         dv = docvec_cache[word]
                     else:
-                        f = doc_feature(word, prof)
-                        if f in docvecs:  # one of 8 features: its weights and O-bound, cached
-                            dv = docvecs[f]
-                        else:
-                            vec = w(f) if f else None
-                            dv = docvecs[f] = (vec, _bound(vec)) if vec else None
-                        docvec_cache[word] = dv
+                        dv = docvec_cache[word] = doc_vec(word, prof)
                     if dv is not None:
                         adds.append(dv)
                     if table:
