@@ -130,10 +130,14 @@ def sentence_spans(text: str) -> list[Span]:
     return spans
 
 
+def _token_pattern(text: str) -> re.Pattern[str] | regex.Pattern[str]:
+    """The token pattern to run over ``text``: standard ``re`` on ASCII (``isascii()`` is O(1))."""
+    return _ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE
+
+
 def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Character spans of the word tokens of ``text[start:end]``, as offsets in ``text``."""
-    pattern = _ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE  # isascii() is O(1)
-    return [m.span() for m in pattern.finditer(text, start, len(text) if end is None else end)]
+    return [m.span() for m in _token_pattern(text).finditer(text, start, len(text) if end is None else end)]
 
 
 def tokenize(text: str) -> list[list[Span]]:
@@ -143,7 +147,7 @@ def tokenize(text: str) -> list[list[Span]]:
     >>> [[text[s:e] for s, e in sent] for sent in tokenize(text)]
     [['Kim', 'met', 'Putin', '.'], ['He', 'left', '.']]
     """
-    finditer = (_ASCII_TOKEN_RE if text.isascii() else _TOKEN_RE).finditer  # word_spans, inlined
+    finditer = _token_pattern(text).finditer  # word_spans, inlined: one choice per text
     return [[m.span() for m in finditer(text, s, e)] for s, e in sentence_spans(text)]
 
 
