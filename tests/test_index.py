@@ -56,6 +56,22 @@ def test_re_adding_an_id_replaces_it(index):
     assert index.search("first").total == 0
 
 
+def test_re_adding_replaces_ids_in_small_and_large_segments(tmp_path: Path):
+    # Older copies are found per segment: a small segment's ids are read whole, a
+    # large one's looked up one by one. Both ways, every id must be left once, newest.
+    with Index(tmp_path / "ix", entities=None, procs=1) as index:
+        index.add([Article(id=f"{k}", title=f"v0 {k}") for k in range(60)], batch_size=20)
+        index.add([Article(id="7", title="v1 7"), Article(id="45", title="v1 45")])  # 2 ids, 20-doc segments
+        index.add([Article(id="7", title="v2 7")])  # its copy in the 2-doc segment
+        index.add([Article(id=f"{k}", title=f"v3 {k}") for k in range(0, 90, 3)], batch_size=50)  # 30 ids
+        newest = {f"{k}": f"v0 {k}" for k in range(60)}
+        newest |= {"7": "v2 7", "45": "v3 45"} | {f"{k}": f"v3 {k}" for k in range(0, 90, 3)}
+        assert len(index) == len(newest) == 70
+        assert {doc_id: index.get(doc_id).title for doc_id in newest} == newest
+        for version, count in (("v0", 39), ("v1", 0), ("v2", 1), ("v3", 30)):
+            assert index.search(version, limit=100).total == count
+
+
 def test_a_repeated_id_within_one_batch_keeps_the_last(index):
     index.add([Article(id="a", title="first"), Article(id="a", title="second")], batch_size=10)
     assert len(index) == 1 and index.get("a").title == "second"

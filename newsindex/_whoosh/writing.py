@@ -12,7 +12,7 @@ is why this lives here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -113,12 +113,32 @@ def commit(writer: SegmentWriter, segments: list[Segment], ids: Iterable[str]) -
     """
     if writer.segments:
         with writer.searcher() as searcher:
-            for article_id in ids:
-                for docnum in searcher.document_numbers(id=article_id):
-                    writer.delete_document(docnum)
+            for docnum in _older_copies(searcher, ids):
+                writer.delete_document(docnum)
     writer._close_segment()  # the committing writer adds no documents of its own
     writer._commit_toc(writer.segments + segments)
     writer._finish()
+
+
+def _older_copies(searcher: Any, ids: Iterable[str]) -> Iterator[int]:
+    """Document numbers (deleted ones aside) of the documents already indexed under ``ids``.
+
+    Segment by segment: a small segment's ids are read whole and intersected with
+    ``ids``, a large one's are looked up one by one in its hashed term table. A
+    query per id (``searcher.document_numbers``) cost ~13 us an id and segment, most
+    of it building and normalizing the query: 0.25 s of the last commit of Reuters
+    (19,578 ids against its first batch's two segments), with the workers idle.
+    """
+    field = searcher.schema["id"]
+    wanted = {field.to_bytes(article_id) for article_id in ids}
+    for reader, base in searcher.reader().leaf_readers():
+        if reader.doc_count_all() <= 4 * len(wanted):
+            found: Iterable[bytes] = wanted.intersection(reader.lexicon("id"))
+        else:
+            found = [term for term in wanted if ("id", term) in reader]
+        for term in found:
+            for docnum in reader.postings("id", term).all_ids():
+                yield base + docnum
 
 
 def stage_segment(folder: str, schema: Any, docs: Iterable[Mapping[str, Any]]) -> Segment | None:
