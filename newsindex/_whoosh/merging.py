@@ -13,7 +13,7 @@ at a time, so memory holds one term's postings, not a field's. Per-document
 values (stored fields, field lengths, columns) are copied as Whoosh's merge
 copies them: a length is the segment's one-byte approximation, so the merged
 field-length totals are sums of approximations, as after Whoosh's merge;
-``tests/test_merging.py`` checks the result reads exactly as Whoosh's merge
+``tests/test_bulk_writer.py`` checks the result reads exactly as Whoosh's merge
 of the same segments does.
 
 Private: it reads ``whoosh.codec.whoosh3``'s block matcher attributes, fixed in
