@@ -332,3 +332,31 @@ def test_grouped_type_weights_agree_on_the_model_words() -> None:
     words = {f[2:] for f in model.weights if f.startswith(("w=", "l="))}
     for word in sorted({v for w in words for v in (w, w.lower(), w.title(), w.upper())}):
         _check_grouped_type_weights(word)
+
+
+_WORDS = st.one_of(
+    st.sampled_from([*_TRICKY, '"', "(", ":", "--", "``", "...", "'", "-0", "-a", "12", "\u0663", "\u00b2", "<S>"]),
+    st.text(max_size=6),
+    st.from_regex(r"[A-Za-z0-9.'(-]{1,6}", fullmatch=True),
+)
+
+
+@given(_WORDS)
+def test_word_flags_are_those_of_the_entry_key(word: str) -> None:
+    """The decoder reads a token's flags from its entry, which is keyed (and its flags
+    computed) by the word with its digits as 0: the flags must not change under that."""
+    from newsindex._entities.perceptron import _DIGITS, _word_flags, capitalised
+
+    flags = _word_flags(word)
+    assert flags == _word_flags(_DIGITS.sub("0", word))
+    assert flags[:2] == (capitalised(word), word[:1].islower())
+
+
+@given(st.lists(st.lists(_WORDS, max_size=6), max_size=4))
+def test_flagged_profile_is_doc_profile(sents: list[list[str]]) -> None:
+    """The beam decoder's article profile, from its words' entry flags, is doc_profile's."""
+    from newsindex._entities.perceptron import _flagged_profile, doc_profile
+
+    model = _bundled()
+    words = [w for s in sents for w in s]
+    assert _flagged_profile(sents, words, [model._entry(w) for w in words]) == doc_profile(sents)
