@@ -354,16 +354,6 @@ def test_word_flags_are_those_of_the_entry_key(word: str) -> None:
     assert flags[:2] == (capitalised(word), word[:1].islower())
 
 
-@given(st.lists(st.lists(_WORDS, max_size=6), max_size=4))
-def test_flagged_profile_is_doc_profile(sents: list[list[str]]) -> None:
-    """The beam decoder's article profile, from its words' entry flags, is doc_profile's."""
-    from newsindex._entities.perceptron import _flagged_profile, doc_profile
-
-    model = _bundled()
-    words = [w for s in sents for w in s]
-    assert _flagged_profile(sents, words, [model._entry(w) for w in words]) == doc_profile(sents)
-
-
 @given(st.from_regex(r"[A-Za-z0-9.'-]{1,12}", fullmatch=True), st.randoms(use_true_random=False))
 def test_an_ascii_words_shape_tells_its_case_class(word: str, rnd: random.Random) -> None:
     """_TypeWeights caches the short shape and case class of an ASCII word by its long
