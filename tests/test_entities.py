@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import string
 import time
 from pathlib import Path
 
@@ -332,3 +334,48 @@ def test_grouped_type_weights_agree_on_the_model_words() -> None:
     words = {f[2:] for f in model.weights if f.startswith(("w=", "l="))}
     for word in sorted({v for w in words for v in (w, w.lower(), w.title(), w.upper())}):
         _check_grouped_type_weights(word)
+
+
+_WORDS = st.one_of(
+    st.sampled_from([*_TRICKY, '"', "(", ":", "--", "``", "...", "'", "-0", "-a", "12", "\u0663", "\u00b2", "<S>"]),
+    st.text(max_size=6),
+    st.from_regex(r"[A-Za-z0-9.'(-]{1,6}", fullmatch=True),
+)
+
+
+@given(_WORDS)
+def test_word_flags_are_those_of_the_entry_key(word: str) -> None:
+    """The decoder reads a token's flags from its entry, which is keyed (and its flags
+    computed) by the word with its digits as 0: the flags must not change under that."""
+    from newsindex._entities.perceptron import _DIGITS, _word_flags, capitalised
+
+    flags = _word_flags(word)
+    assert flags == _word_flags(_DIGITS.sub("0", word))
+    assert flags[:2] == (capitalised(word), word[:1].islower())
+
+
+@given(st.from_regex(r"[A-Za-z0-9.'-]{1,12}", fullmatch=True), st.randoms(use_true_random=False))
+def test_an_ascii_words_shape_tells_its_case_class(word: str, rnd: random.Random) -> None:
+    """_TypeWeights caches the short shape and case class of an ASCII word by its long
+    shape: another word of that shape (other letters of the same case, other digits) has
+    the same ones, and the cached vectors are still type_features' own."""
+    from newsindex._entities.perceptron import _case_class, _shape, _short_shape
+
+    pools = (string.ascii_uppercase, string.ascii_lowercase, string.digits)
+    other = "".join(next((rnd.choice(p) for p in pools if c in p), c) for c in word)
+    assert _shape(other) == _shape(word)
+    assert (_case_class(other), _short_shape(_shape(other))) == (_case_class(word), _short_shape(_shape(word)))
+    _check_grouped_type_weights(word)
+    _check_grouped_type_weights(other)
+
+
+@given(st.lists(_WORDS, max_size=8), _WORDS)
+def test_doc_vec_is_the_weights_of_doc_feature(words: list[str], word: str) -> None:
+    """The decoder's table of the 8 article-level features' weights gives doc_feature's."""
+    from newsindex._entities.perceptron import _bound, doc_feature, doc_profile
+
+    model = _bundled()
+    prof = doc_profile([words, [word.lower(), word]])
+    f = doc_feature(word, prof)
+    vec = model.weights.get(f) if f else None
+    assert model._doc_vec(word, prof) == ((vec, _bound(vec)) if vec else None)
