@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from newsindex._analysis import tokenize
 from newsindex._entities import article_entities, extract_entities
-from newsindex._entities.extractor import resegment, soft_wrap
+from newsindex._entities.extractor import _WORD_WITH_LETTER, _is_table_row, resegment, soft_wrap
 
 # A Reuters body: hard-wrapped at ~65 characters, paragraphs open with an indent.
 REUTERS = (
@@ -75,3 +78,13 @@ def test_resegment_keeps_every_token_in_order() -> None:
         assert [text[a:b] for a, b in after if text[a:b] not in ("D.", "M.", "N.")] == [
             text[a:b] for a, b in before if text[a:b] not in ("D", "M", "N", ".") or (a, b) in after
         ]
+
+
+@given(st.text(st.sampled_from("ab1.-, \t\xa0\u00e9\u00b2_\x0c"), max_size=24))
+@example(" a b ")  # empty words at both edges
+@example("1 2 a")
+def test_table_row_bound_agrees_with_its_definition(line: str) -> None:
+    # _is_table_row settles most ASCII lines by a bound before the regex: same answers.
+    words = line.count(" ") + 1 if line else 0
+    mostly_numbers = words >= 3 and len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
+    assert _is_table_row.__wrapped__(line) == ("  " in line or "\t" in line or mostly_numbers)

