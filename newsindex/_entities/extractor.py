@@ -424,10 +424,12 @@ class BundledExtractor:
         u_misc = self._u_misc
         for sent_words, tags in zip(words, tagged):
             # A one-word country tagged as an organization outside a results table is a
-            # place: suffixes mislead the tagger ("Philippines" ends like "Airlines").
-            if u_org in tags and not table_row(sent_words):
-                for i, k in enumerate(tags):
-                    if k == u_org and sent_words[i].lower() in countries:
+            # place: suffixes mislead the tagger ("Philippines" ends like "Airlines").  The
+            # costlier table test last: 8 calls, not 8,857, over 5,000 Reuters articles.
+            if u_org in tags:
+                found = [i for i, k in enumerate(tags) if k == u_org and sent_words[i].lower() in countries]
+                if found and not table_row(sent_words):
+                    for i in found:
                         tags[i] = u_loc
             # Nor is it ever MISC (eng.train has 2,685 such words as places, none as MISC),
             # which the beam-trained tagger says of "The Philippines" now and then.
@@ -437,7 +439,7 @@ class BundledExtractor:
                         tags[i] = u_loc
         tag_type = self._tag_type
         begin = self._tag_begin
-        ents: list[Entity] = []
+        spans: list[tuple[int, int, str]] = []
         for sent, tags in zip(sentences, tagged):
             cur = None
             start = end = 0
@@ -447,14 +449,19 @@ class BundledExtractor:
                     end = b
                     continue
                 if cur is not None and end > start:
-                    ents.append(Entity(text[start:end], cur, start, end))
+                    spans.append((start, end, cur))
                 cur = typ
                 start, end = a, b
             if cur is not None and end > start:
-                ents.append(Entity(text[start:end], cur, start, end))
-        # A name has a capital letter or a digit somewhere; this drops rare junk such as
-        # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in training).
-        ents = [e for e in ents if any(ch.isupper() or ch.isdigit() for ch in e.text)]
+                spans.append((start, end, cur))
+        ents: list[Entity] = []
+        for start, end, label in spans:
+            mention = text[start:end]
+            # A name has a capital letter or a digit somewhere; this drops rare junk such as
+            # the clitic "’t" of "didn’t" (CoNLL tokenizes "n't", so "'t" is unseen in
+            # training).  Most start with a capital: that test first.
+            if mention[0].isupper() or any(ch.isupper() or ch.isdigit() for ch in mention):
+                ents.append(Entity(mention, label, start, end, mention))
         return canonicalize(tidy(text, ents, self._common, self._place), text, self._known, self._namelike)
 
 
