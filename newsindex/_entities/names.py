@@ -985,7 +985,7 @@ def canonicalize(
                     name, label = names[i - 1], labels[i - 1]
                 if name == base[i]:
                     for j in range(i - 1, -1, -1):
-                        if labels[j] == label and _initials(base[j]) == acro and " " in base[j]:
+                        if labels[j] == label and " " in base[j] and _initials(base[j]) == acro:
                             name = names[j]
                             break
         if caps[i] and name == base[i]:
