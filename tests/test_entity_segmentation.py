@@ -7,7 +7,14 @@ from hypothesis import strategies as st
 
 from newsindex._analysis import tokenize
 from newsindex._entities import article_entities, extract_entities
-from newsindex._entities.extractor import _WORD_WITH_LETTER, _is_table_row, resegment, soft_wrap
+from newsindex._entities.extractor import (
+    _SPLIT_INITIAL,
+    _SPLIT_INITIAL_TAIL,
+    _WORD_WITH_LETTER,
+    _is_table_row,
+    resegment,
+    soft_wrap,
+)
 
 # A Reuters body: hard-wrapped at ~65 characters, paragraphs open with an indent.
 REUTERS = (
@@ -92,3 +99,11 @@ def test_table_row_agrees_with_its_definition(line: str) -> None:
     words = line.count(" ") + 1 if line else 0
     mostly_numbers = words >= 3 and len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
     assert _is_table_row.__wrapped__(line) == ("  " in line or "\t" in line or mostly_numbers)
+
+
+@given(st.text(st.sampled_from("aB1._ \n\t(\u00e9\xa0"), max_size=16), st.integers(0, 16), st.integers(0, 16))
+@example("x D. Byas", 2, 9)
+def test_split_initial_tail_is_found_wherever_the_initial_is(text: str, start: int, end: int) -> None:
+    # resegment looks for the cheap tail first: it must not miss a split initial.
+    if _SPLIT_INITIAL.search(text, start, end):
+        assert _SPLIT_INITIAL_TAIL.search(text, start, end)

@@ -264,6 +264,9 @@ _NOT_INITIALS = frozenset({"U.S.", "U.K.", "U.N.", "a.m.", "p.m."})
 # The shared tokenizer keeps "U.S." whole but splits a single initial ("D." -> "D", "."),
 # while CoNLL (and so the model) sees "D." as one token of a name such as "D. Fulton".
 _SPLIT_INITIAL = re.compile(r"\b[^\W\d_]\.\s+[^\W\d_]")
+# The tail of its every match, which re finds by a fast scan for its first character
+# ("\b" first makes re try every position): most sentences need no more.
+_SPLIT_INITIAL_TAIL = re.compile(r"\.\s+[^\W\d_]")
 
 
 def _join_initials(text: str, sent: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -325,7 +328,7 @@ def resegment(text: str, sentences: Spans) -> list[list[tuple[int, int]]]:
                 out[-1].extend(sent)
                 sent = out.pop()
         s0, s1 = sent[0][0], sent[-1][1]
-        if _SPLIT_INITIAL.search(text, s0, s1):
+        if _SPLIT_INITIAL_TAIL.search(text, s0, s1) and _SPLIT_INITIAL.search(text, s0, s1):
             sent = _join_initials(text, sent)
         if _SPLIT_ORDINAL.search(text, s0, s1):
             sent = _join_ordinals(text, sent)
