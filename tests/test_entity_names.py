@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsindex._entities import alias_table, article_entities, extract_entities
 from newsindex._entities.aliases import canonical_name, other_label, variants
 from newsindex._entities.extractor import Entity
-from newsindex._entities.names import canonicalize, tidy
+from newsindex._entities.names import _AGENCIES, _BOILERPLATE_RE, _hinted, canonicalize, tidy
 
 WIRE = (
     "JAPAN SAYS U.S. TRADE CURBS UNFAIR, REAGAN TO ACT\n\n"
@@ -235,3 +237,14 @@ def test_a_capital_acting_is_its_country_and_a_capital_as_place_is_the_city() ->
     # A dateline, a visit or a name the capital belongs to stays the city.
     ents = article_entities("WASHINGTON, March 3 - Nakasone will visit Washington said officials.")
     assert "Washington" in ents.locations and "United States" not in ents.locations
+
+
+_HINTS = [hints for hints, _ in _BOILERPLATE_RE] + [hints for hints, _, _ in _AGENCIES]
+_HINT_PIECES = sorted({p for _, strings in _HINTS for h in strings for p in (h, h[:-1], *h)})
+
+
+@given(st.lists(st.sampled_from(_HINT_PIECES), max_size=8).map("".join))
+def test_hints_are_found_as_by_a_plain_search(text: str) -> None:
+    # _hinted looks for the characters all hints hold first: the same answers.
+    for hints in _HINTS:
+        assert _hinted(text, hints) == any(h in text for h in hints[1])

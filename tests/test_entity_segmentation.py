@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from newsindex._analysis import tokenize
 from newsindex._entities import article_entities, extract_entities
-from newsindex._entities.extractor import resegment, soft_wrap
+from newsindex._entities.extractor import (
+    _SPLIT_INITIAL,
+    _SPLIT_INITIAL_TAIL,
+    _WORD_WITH_LETTER,
+    _is_table_row,
+    resegment,
+    soft_wrap,
+)
 
 # A Reuters body: hard-wrapped at ~65 characters, paragraphs open with an indent.
 REUTERS = (
@@ -75,3 +85,25 @@ def test_resegment_keeps_every_token_in_order() -> None:
         assert [text[a:b] for a, b in after if text[a:b] not in ("D.", "M.", "N.")] == [
             text[a:b] for a, b in before if text[a:b] not in ("D", "M", "N", ".") or (a, b) in after
         ]
+
+
+_ASCII_WORD = st.text(st.sampled_from("aZ1.-,_\t\n\x0b\x0c\x1c\x1f\x7f"), max_size=4)
+_OTHER_WORD = st.text(st.sampled_from("aZ1.-,\xa0\u00e9\u00b2\u2028"), max_size=4)
+
+
+@given(st.lists(_ASCII_WORD, max_size=7).map(" ".join) | st.lists(_OTHER_WORD, max_size=7).map(" ".join))
+@example(" a b ")  # empty words at both edges
+@example("1 2 a")
+def test_table_row_agrees_with_its_definition(line: str) -> None:
+    # _is_table_row counts the words with a letter of an ASCII line without the regex: same answers.
+    words = line.count(" ") + 1 if line else 0
+    mostly_numbers = words >= 3 and len(_WORD_WITH_LETTER.findall(line)) * 2 <= words
+    assert _is_table_row.__wrapped__(line) == ("  " in line or "\t" in line or mostly_numbers)
+
+
+@given(st.text(st.sampled_from("aB1._ \n\t(\u00e9\xa0"), max_size=16), st.integers(0, 16), st.integers(0, 16))
+@example("x D. Byas", 2, 9)
+def test_split_initial_tail_is_found_wherever_the_initial_is(text: str, start: int, end: int) -> None:
+    # resegment looks for the cheap tail first: it must not miss a split initial.
+    if _SPLIT_INITIAL.search(text, start, end):
+        assert _SPLIT_INITIAL_TAIL.search(text, start, end)

@@ -257,6 +257,7 @@ def variants(canonical: str, label: str) -> tuple[str, ...]:
 _SWAP = {"ORGANIZATION": "LOCATION", "LOCATION": "ORGANIZATION"}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for most mentions; one lookup, not three
 def other_label(name: str, label: str) -> str | None:
     """The type the table gives a location or organization listed only under another type.
 

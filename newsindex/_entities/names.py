@@ -100,14 +100,32 @@ _BOILERPLATE = [
     (("Photo", "PHOTO", "Picture"), r"^[ \t]*(?:Photo|PHOTO|Picture|Photograph)[^\n:]{0,30}:[^\n]*$"),
     (("(Reuter", "(REUTER", "(AP)", "(AFP)", "(UPI)"), r"\((?:Reuters|Reuter|REUTER|REUTERS|AP|AFP|UPI)\)"),
 ]
-_BOILERPLATE_RE = [(hints, re.compile(p, re.MULTILINE)) for hints, p in _BOILERPLATE]
+_Hints = tuple[str, tuple[str, ...]]  # the characters all the hints hold, the hints
+
+
+def _hints(*hints: str) -> _Hints:
+    return "".join(sorted(set.intersection(*map(set, hints)))), hints
+
+
+def _hinted(text: str, hints: _Hints) -> bool:
+    """Whether ``text`` holds one of the hints.  The characters they all hold are looked
+    for first: a one-character search is about 12 times cheaper (0.07 us against 0.9 on
+    a Reuters article), and "/" or "(" alone rules out most articles."""
+    chars, strings = hints
+    for ch in chars:
+        if ch not in text:
+            return False
+    return any(h in text for h in strings)
+
+
+_BOILERPLATE_RE = [(_hints(*hints), re.compile(p, re.MULTILINE)) for hints, p in _BOILERPLATE]
 
 
 def _boilerplate(text: str) -> list[tuple[int, int]]:
     """Character spans of wire boilerplate in ``text``."""
     spans: list[tuple[int, int]] = []
     for hints, pattern in _BOILERPLATE_RE:
-        if any(h in text for h in hints):
+        if _hinted(text, hints):
             spans += (m.span() for m in pattern.finditer(text))
     return spans
 
@@ -115,15 +133,15 @@ def _boilerplate(text: str) -> list[tuple[int, int]]:
 # The agency whose wire this is, by its sign-off or dateline credit, and the names it
 # goes by: in its own copy ("told Reuters", "Reuters calculations") it is boilerplate,
 # like the sign-off, not an organization in the news (874 Reuters-1987 articles).
-_AGENCIES: list[tuple[tuple[str, ...], re.Pattern, frozenset[str]]] = [
+_AGENCIES: list[tuple[_Hints, re.Pattern, frozenset[str]]] = [
     (
-        ("Reuter", "REUTER"),
+        _hints("Reuter", "REUTER"),
         re.compile(r"^[ \t]*(?:Reuter|REUTER|Reuters|REUTERS)[ \t]*$|\((?:Reuters?|REUTERS?)\)", re.M),
         frozenset({"reuter", "reuters"}),
     ),
-    (("(AP)",), re.compile(r"\(AP\)"), frozenset({"ap", "associated press"})),
-    (("(AFP)",), re.compile(r"\(AFP\)"), frozenset({"afp", "agence france-presse", "agence france presse"})),
-    (("(UPI)",), re.compile(r"\(UPI\)"), frozenset({"upi", "united press international"})),
+    (_hints("(AP)"), re.compile(r"\(AP\)"), frozenset({"ap", "associated press"})),
+    (_hints("(AFP)"), re.compile(r"\(AFP\)"), frozenset({"afp", "agence france-presse", "agence france presse"})),
+    (_hints("(UPI)"), re.compile(r"\(UPI\)"), frozenset({"upi", "united press international"})),
 ]
 
 
@@ -145,7 +163,7 @@ def _publisher_names(text: str) -> frozenset[str]:
     """Case-folded names of the agencies that signed ``text`` (see above)."""
     out: frozenset[str] = frozenset()
     for hints, pattern, names in _AGENCIES:
-        if any(h in text for h in hints) and pattern.search(text):
+        if _hinted(text, hints) and pattern.search(text):
             out |= names
     return out
 
@@ -259,6 +277,7 @@ def _cut_at_comma(text: str, e):
     return _respan(text, e, e.start, end)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and called for every mention
 def _bare_role(name: str) -> bool:
     """A title with no name ("Natural Resources Minister", "Chief Justice", "U.K.
     Chancellor") is a role."""
@@ -966,7 +985,7 @@ def canonicalize(
                     name, label = names[i - 1], labels[i - 1]
                 if name == base[i]:
                     for j in range(i - 1, -1, -1):
-                        if labels[j] == label and _initials(base[j]) == acro and " " in base[j]:
+                        if labels[j] == label and " " in base[j] and _initials(base[j]) == acro:
                             name = names[j]
                             break
         if caps[i] and name == base[i]:
