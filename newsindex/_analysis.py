@@ -59,13 +59,21 @@ TOKEN_PATTERN = rf"""
 # The pattern is linear (every repetition needs a separator), so we run the
 # compiled expression directly; tests/test_analysis.py checks the two agree.
 word_tokenizer = RegexpTokenizer(TOKEN_PATTERN, flags=re.VERBOSE | re.UNICODE)
+# What we compile finds the same tokens faster (tests check it against NLTK's
+# tokenizer); a token is group 1. `\s*+` skips the whitespace before a token inside
+# the match, where the search would try all six alternatives at each blank, and
+# gives nothing back (no token starts with whitespace). A run of ASCII letters
+# followed by none of `\w . - & ' ’` can only be a plain word (titles and
+# abbreviations need a period, longer words a joiner), so it is tried first.
+# Spans of a Reuters article: 0.047 instead of 0.075 ms (tokenize: 0.129 instead of 0.154).
+_FAST_PATTERN = rf"\s*+( [A-Za-z]+(?![\w.\-&'’]) | {TOKEN_PATTERN})"
 # NLTK compiles with the `regex` module (an NLTK dependency), whose Unicode
 # tables are newer than `re`'s; so do we, so the two agree on every character.
-_TOKEN_RE = regex.compile(TOKEN_PATTERN, regex.VERBOSE | regex.UNICODE)
+_TOKEN_RE = regex.compile(_FAST_PATTERN, regex.VERBOSE | regex.UNICODE)
 # On ASCII text the standard `re` matches the same (the classes the pattern uses,
 # \w, \d and [^\w\s\x1c-\x1f], agree on all 128 characters; a test checks) and is
 # faster: tokenizing took 0.067 instead of 0.088 ms per Reuters article (all ASCII).
-_ASCII_TOKEN_RE = re.compile(TOKEN_PATTERN, re.VERBOSE)
+_ASCII_TOKEN_RE = re.compile(_FAST_PATTERN, re.VERBOSE)
 
 # Typographic quotes map one character to one character, so offsets survive.
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "′": "'"})
@@ -137,7 +145,7 @@ def _token_pattern(text: str) -> re.Pattern[str] | regex.Pattern[str]:
 
 def word_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """Character spans of the word tokens of ``text[start:end]``, as offsets in ``text``."""
-    return [m.span() for m in _token_pattern(text).finditer(text, start, len(text) if end is None else end)]
+    return [m.span(1) for m in _token_pattern(text).finditer(text, start, len(text) if end is None else end)]
 
 
 def tokenize(text: str) -> list[list[Span]]:
@@ -148,7 +156,7 @@ def tokenize(text: str) -> list[list[Span]]:
     [['Kim', 'met', 'Putin', '.'], ['He', 'left', '.']]
     """
     finditer = _token_pattern(text).finditer  # word_spans, inlined: one choice per text
-    return [[m.span() for m in finditer(text, s, e)] for s, e in sentence_spans(text)]
+    return [[m.span(1) for m in finditer(text, s, e)] for s, e in sentence_spans(text)]
 
 
 def normalize(token: str) -> str:

@@ -127,6 +127,24 @@ def test_ascii_word_spans_agree_with_nltk_regexp_tokenizer(text, start, end):
     assert word_spans(text, start, end) == expected
 
 
+# Pieces where the compiled pattern's shortcuts (skipping blanks, plain ASCII words
+# first) could part from the pattern itself: titles, abbreviations, clitics, joiners,
+# digits, blanks `re` and `regex` class differently, and a non-ASCII letter.
+_TOKEN_PIECES = st.lists(
+    st.sampled_from(
+        ["Mr", "Co", "U", "s", "ab", "t", "ll", "9", "_", "é", "’", "'", ".", "-", "&", ",", " ", "\n", "\x1c"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(_TOKEN_PIECES, st.integers(0, 60), st.integers(0, 60))
+def test_word_spans_agree_with_nltk_regexp_tokenizer_where_words_end(text, start, end):
+    start, end = sorted((min(start, len(text)), min(end, len(text))))
+    expected = [(start + a, start + b) for a, b in word_tokenizer.span_tokenize(text[start:end])]
+    assert word_spans(text, start, end) == expected
+
+
 def test_re_and_regex_agree_on_the_ascii_classes_of_the_token_pattern():
     import re
 
