@@ -93,6 +93,31 @@ def _uncached_spans(punkt, decide, text):
         punkt.text_contains_sentbreak = cached
 
 
+# Candidate breaks of every kind Punkt tells apart: abbreviations, initials,
+# numbers, ellipses, ?/!, closing quotes and brackets, dashes, line and paragraph breaks.
+_PUNCTUATED = st.lists(
+    st.sampled_from(
+        [*"Corp. said. The the Mr. J. U.S. 1.5 1987. pct. ... ? ! \" ' ( ) -- , Inc St.".split(), " ", "\n", "\n\n"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(_PUNCTUATED)
+def test_punkt_with_untimed_patterns_splits_as_stock_punkt(text):
+    """Our Punkt runs NLTK's own patterns without their timeout; stock Punkt with the same parameters agrees."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    punkt = _sentence_tokenizer()
+    stock = PunktSentenceTokenizer(punkt._params)
+    assert list(punkt.span_tokenize(text)) == list(stock.span_tokenize(text))
+    for token in text.split():
+        ours, theirs = punkt._Token(token), stock._Token(token)
+        assert (ours.type, ours.period_final) == (theirs.type, theirs.period_final)
+        for test in ("is_ellipsis", "is_initial", "is_alpha"):
+            assert bool(getattr(ours, test)) == bool(getattr(theirs, test))
+
+
 def test_repeated_sentence_break_contexts_are_decided_once():
     punkt = _sentence_tokenizer()
     punkt.text_contains_sentbreak.cache_clear()
