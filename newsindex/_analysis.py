@@ -19,7 +19,13 @@ from typing import Any, NamedTuple
 import regex
 from nltk.stem.snowball import EnglishStemmer
 from nltk.tokenize import RegexpTokenizer
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktParameters,
+    PunktSentenceTokenizer,
+    PunktToken,
+    load_punkt_params,
+)
 from whoosh.analysis import Analyzer, Token
 
 __all__ = [
@@ -145,9 +151,10 @@ def _sentence_tokenizer() -> PunktSentenceTokenizer:
     """NLTK's trained Punkt model when installed, else Punkt with our abbreviations."""
     params: PunktParameters
     try:
-        from nltk.tokenize import PunktTokenizer
+        from nltk.data import find
 
-        params = PunktTokenizer("english")._params
+        # What PunktTokenizer("english") loads, for a tokenizer built with our classes.
+        params = load_punkt_params(find("tokenizers/punkt_tab/english/"))
     except (LookupError, OSError, ValueError):
         params = PunktParameters()
         params.abbrev_types = set(_ABBREVIATIONS)
