@@ -93,6 +93,31 @@ def _uncached_spans(punkt, decide, text):
         punkt.text_contains_sentbreak = cached
 
 
+# Candidate breaks of every kind Punkt tells apart: abbreviations, initials,
+# numbers, ellipses, ?/!, closing quotes and brackets, dashes, line and paragraph breaks.
+_PUNCTUATED = st.lists(
+    st.sampled_from(
+        [*"Corp. said. The the Mr. J. U.S. 1.5 1987. pct. ... ? ! \" ' ( ) -- , Inc St.".split(), " ", "\n", "\n\n"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@given(_PUNCTUATED)
+def test_punkt_with_untimed_patterns_splits_as_stock_punkt(text):
+    """Our Punkt runs NLTK's own patterns without their timeout; stock Punkt with the same parameters agrees."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    punkt = _sentence_tokenizer()
+    stock = PunktSentenceTokenizer(punkt._params)
+    assert list(punkt.span_tokenize(text)) == list(stock.span_tokenize(text))
+    for token in text.split():
+        ours, theirs = punkt._Token(token), stock._Token(token)
+        assert (ours.type, ours.period_final) == (theirs.type, theirs.period_final)
+        for test in ("is_ellipsis", "is_initial", "is_alpha"):
+            assert bool(getattr(ours, test)) == bool(getattr(theirs, test))
+
+
 def test_repeated_sentence_break_contexts_are_decided_once():
     punkt = _sentence_tokenizer()
     punkt.text_contains_sentbreak.cache_clear()
@@ -122,6 +147,24 @@ def test_word_spans_agree_with_nltk_regexp_tokenizer(text):
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=300), st.integers(0, 300), st.integers(0, 300))
 def test_ascii_word_spans_agree_with_nltk_regexp_tokenizer(text, start, end):
     # ASCII text takes the standard library's `re`; NLTK's tokenizer uses `regex`.
+    start, end = sorted((min(start, len(text)), min(end, len(text))))
+    expected = [(start + a, start + b) for a, b in word_tokenizer.span_tokenize(text[start:end])]
+    assert word_spans(text, start, end) == expected
+
+
+# Pieces where the compiled pattern's shortcuts (skipping blanks, plain ASCII words
+# first) could part from the pattern itself: titles, abbreviations, clitics, joiners,
+# digits, blanks `re` and `regex` class differently, and a non-ASCII letter.
+_TOKEN_PIECES = st.lists(
+    st.sampled_from(
+        ["Mr", "Co", "U", "s", "ab", "t", "ll", "9", "_", "é", "’", "'", ".", "-", "&", ",", " ", "\n", "\x1c"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(_TOKEN_PIECES, st.integers(0, 60), st.integers(0, 60))
+def test_word_spans_agree_with_nltk_regexp_tokenizer_where_words_end(text, start, end):
     start, end = sorted((min(start, len(text)), min(end, len(text))))
     expected = [(start + a, start + b) for a, b in word_tokenizer.span_tokenize(text[start:end])]
     assert word_spans(text, start, end) == expected
