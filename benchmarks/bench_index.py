@@ -336,7 +336,7 @@ def medians(rows: list[dict]) -> list[dict]:
 def table(rows: list[dict]) -> str:
     head = (
         f"{'round':>5} {'articles':>9} {'config':<12} {'procs':>5} {'docs':>8} {'seconds':>8} "
-        f"{'docs/s':>8} {'MB/s':>6} "
+        f"{'docs/s':>8} {'MB/s':>6} {'cpu s':>6} "
         f"{'peak MB':>8} {'PSS MB':>7} {'max proc MB':>11} {'index MB':>8} {'ratio':>6}"
     )
     lines = [head, "-" * len(head)]

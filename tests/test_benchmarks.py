@@ -90,6 +90,20 @@ def test_bench_index_rounds_are_summarised_by_their_medians() -> None:
     assert summary["full"]["ratio"] == 1.5 and summary["full"]["ratio_range"] == (1.4, 2.0)
 
 
+def test_bench_index_table_has_a_heading_over_every_value() -> None:
+    bench = _load("bench_index")
+    row = {
+        "round": 2, "articles": 21578, "config": "full", "procs": 2, "docs": 21578, "seconds": 18.6,
+        "docs_per_s": 1162.0, "mb_per_s": 0.9, "cpu_seconds": 36.4, "peak_rss_mb": 949.0, "peak_pss_mb": 859.0,
+        "max_proc_mb": 430.0, "index_bytes": 49.6e6, "ratio": 1.37,
+    }  # fmt: skip
+    head, _, line = bench.table([row]).splitlines()
+    # Columns are right-aligned: each heading ends where its value ends.
+    ends = {head.index(name) + len(name) for name in ("seconds", "MB/s", "cpu s", "peak MB", "max proc MB", "ratio")}
+    values = {"18.6", "0.90", "36.4", "949", "430", "1.37x"}
+    assert {line.index(v) + len(v) for v in values} == ends
+
+
 def test_query_benchmark_agrees_with_plain_whoosh(seed_index) -> None:
     bench = _load("bench_query")
     queries = ['"ballistic missiles"', 'person:"Kim Jong Un"', "published:2023-09", "missil*", "location:russia -trump"]
