@@ -868,7 +868,6 @@ class Model:
         tbound = self._tbound
         hist_vec = self._hist
         doc_vec = self._doc_vec
-        docvec_cache: dict[str, tuple[Sequence[float], float] | None] = {}
         history: dict[str, list[int]] = {}  # word -> [last type, counts per HIST_TYPES]
         hist_of = _HIST_OF_TAG
         stride = NTAGS + 1
@@ -888,9 +887,8 @@ class Model:
             p2 = p1 = START
             for i in range(n):
                 word = sent[i]
-                c0 = word[:1]
-                cap = not c0.islower() and (c0.isalpha() or word[1:2].isalpha())
                 e2 = ents[i + 2]
+                cap = _CAP_OF(e2)  # capitalised(word), kept in its entry
                 if (
                     not cap
                     and closed[p1]
@@ -908,10 +906,7 @@ class Model:
                     continue
                 t_row = trans[p2 * stride + p1]
                 if cap:
-                    if word in docvec_cache:
-                        dv = docvec_cache[word]
-                    else:
-                        dv = docvec_cache[word] = doc_vec(word, prof)
+                    dv = doc_vec(word, prof)
                     # (vector, its O-bound) of each article-level feature that fires
                     adds: list[tuple[Sequence[float], float]] = [] if dv is None else [dv]
                     key = word.lower()
